@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -51,7 +51,7 @@ class Lexicon:
     entries: dict[tuple[str, ...], tuple[tuple[str, str], ...]]
 
     @classmethod
-    def from_terms(cls, terms: dict[str, Iterable[str]]) -> Lexicon:
+    def from_terms(cls, terms: Mapping[str, Iterable[str]]) -> Lexicon:
         entries: dict[tuple[str, ...], list[tuple[str, str]]] = {}
         for category, words in terms.items():
             for term in words:

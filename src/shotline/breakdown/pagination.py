@@ -115,12 +115,18 @@ def _blocks(elements: tuple[Element, ...] | list[Element]) -> list[_Block]:
     return blocks
 
 
-def paginate(elements: tuple[Element, ...] | list[Element]) -> tuple[int, list[Position | None]]:
-    """Lay elements out on pages.
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The printed script: page count, where each element starts (None if it does
+    not print) and where the text ends."""
 
-    Returns the page count and, per element, where it starts (None for elements that
-    do not print).
-    """
+    pages: int
+    positions: list[Position | None]
+    end: Position
+
+
+def paginate(elements: tuple[Element, ...] | list[Element]) -> Layout:
+    """Lay elements out on US Letter pages the way screenplay software does."""
     positions: list[Position | None] = [None] * len(elements)
     blocks = _blocks(elements)
     page, used = 1, 0
@@ -158,4 +164,5 @@ def paginate(elements: tuple[Element, ...] | list[Element]) -> tuple[int, list[P
             positions[i] = last
         if positions[i] is not None:
             last = positions[i]
-    return (page if used or page == 1 else page - 1), positions
+    pages = page if used or page == 1 else page - 1
+    return Layout(pages, positions, Position(page, used))

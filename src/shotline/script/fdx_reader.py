@@ -121,7 +121,8 @@ class _Handler(xml.sax.ContentHandler):
             self.stack[-1].runs.append((content, self.text_styles))
 
     def _line(self) -> int:
-        return self.locator.getLineNumber() if self.locator is not None else 0
+        line = self.locator.getLineNumber() if self.locator is not None else None
+        return line or 0
 
 
 def parse_fdx(data: bytes, source: str | None = None) -> Script:

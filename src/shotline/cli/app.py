@@ -1,0 +1,145 @@
+"""The `shotline` command: screenplay in; breakdown and, later, the whole pipeline out."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from shotline import __version__
+from shotline.breakdown import build_breakdown, default_lexicon, load_lexicon
+from shotline.breakdown.tables import SHEETS, sheet_rows, to_csv
+from shotline.cli import render
+from shotline.cli.files import to_json, write_atomic
+from shotline.cli.main_job import run_main_job
+from shotline.errors import InputError
+from shotline.script import load, to_fountain
+
+app = typer.Typer(
+    name="shotline",
+    help="Shotline: screenplay to breakdown, shot plan, boards and animatic.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+EXIT_INPUT = 2
+EXIT_INTERNAL = 1
+
+ScriptPath = Annotated[Path, typer.Argument(help="A screenplay: .fountain or .fdx.",
+                                            show_default=False)]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for programs.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"shotline {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.",
+    )] = False,
+) -> None:
+    """Shotline: screenplay to breakdown, shot plan, boards and animatic."""
+
+
+@app.command()
+def parse(
+    file: ScriptPath,
+    as_json: JsonFlag = False,
+    show_all: Annotated[bool, typer.Option("--all", help="List every element.")] = False,
+) -> None:
+    """Read a screenplay and list its elements (with --json: the documented JSON object)."""
+    script = load(file)
+    if as_json:
+        sys.stdout.write(to_json(script.to_dict()))
+    else:
+        render.script_table(out, script, None if show_all else 60)
+
+
+@app.command()
+def breakdown(
+    file: ScriptPath,
+    as_json: JsonFlag = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print one sheet as CSV.")] = False,
+    sheet: Annotated[str, typer.Option(
+        help=f"Which sheet for --csv and tables: {', '.join(SHEETS)}, or all.",
+    )] = "all",
+    lexicon: Annotated[Path | None, typer.Option(
+        help="A TOML lexicon whose terms extend the built-in one.", show_default=False,
+    )] = None,
+) -> None:
+    """A first AD's breakdown: scenes in eighths, cast, locations, elements, day out of days."""
+    if as_json and as_csv:
+        raise InputError("choose one of --json and --csv")
+    if sheet not in (*SHEETS, "all"):
+        raise InputError(f"unknown sheet {sheet!r}; expected one of {', '.join(SHEETS)}, all")
+    words = load_lexicon(lexicon) if lexicon else default_lexicon()
+    result = build_breakdown(load(file), words)
+    if as_json:
+        sys.stdout.write(to_json(result.to_dict()))
+    elif as_csv:
+        sys.stdout.write(to_csv(*sheet_rows(result, "scenes" if sheet == "all" else sheet)))
+    else:
+        render.summary(out, result)
+        for name in SHEETS if sheet == "all" else (sheet,):
+            if name == "dood" and sheet == "all" and len(result.scenes) > 40:
+                out.print("[dim]day out of days: use --sheet dood (or --csv --sheet dood)[/]")
+                continue
+            render.rows_table(out, name, sheet_rows(result, name),
+                              wide={"heading", "characters", "scenes"})
+
+
+@app.command()
+def convert(
+    file: ScriptPath,
+    output: Annotated[Path, typer.Option("-o", "--output", help="The Fountain file to write.",
+                                         show_default=False)],
+) -> None:
+    """Convert a screenplay (Final Draft or Fountain) to Fountain."""
+    script = load(file)
+    write_atomic(output, to_fountain(script))
+    err.print(f"wrote {output} ({len(script.elements)} elements)")
+
+
+@app.command()
+def run(
+    file: ScriptPath,
+    output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write into.")
+                      ] = Path("out"),
+    as_json: JsonFlag = False,
+) -> None:
+    """The main job: read the screenplay and write its script and breakdown files."""
+    written = run_main_job(file, output, progress=err if not as_json else None)
+    if as_json:
+        sys.stdout.write(to_json({"output": str(output), "files": [str(p) for p in written]}))
+    else:
+        for path in written:
+            out.print(f"  {path}")
+
+
+def main() -> None:
+    """Entry point: errors become one line and an exit code, never a traceback."""
+    try:
+        app()
+    except InputError as exc:
+        err.print(f"shotline: error: {exc}", markup=False, highlight=False)
+        sys.exit(EXIT_INPUT)
+    except KeyboardInterrupt:
+        err.print("shotline: interrupted", markup=False)
+        sys.exit(130)
+    except Exception as exc:  # a bug: say so plainly; tracebacks on request
+        if os.environ.get("SHOTLINE_DEBUG"):
+            raise
+        err.print(f"shotline: internal error: {type(exc).__name__}: {exc} "
+                  "(set SHOTLINE_DEBUG=1 for a traceback)", markup=False, highlight=False)
+        sys.exit(EXIT_INTERNAL)
