@@ -6,12 +6,13 @@ import re
 from typing import NamedTuple
 
 _PREFIX = re.compile(
-    r"^(?P<prefix>int\.?\s*/\s*ext|ext\.?\s*/\s*int|i\s*/\s*e|int|ext|est)\.?\s*",
+    r"^(?P<prefix>int\.?\s*/\s*ext|ext\.?\s*/\s*int|i\s*/\s*e|int|ext|est)(?:\.\s*|\s+|$)",
     re.IGNORECASE,
 )
 _INT_EXT = {"int": "INT", "ext": "EXT", "est": "EXT"}
 
-# The time of day is the heading's last part when it is one of these (or begins so).
+# The time of day is the heading's last part when it is one of these, alone or
+# followed by a note in parentheses or a number: "NIGHT (1962)", "DAY 2".
 TIMES_OF_DAY: tuple[str, ...] = (
     "CONTINUOUS", "MOMENTS LATER", "LATER", "SAME TIME", "SAME", "DAY", "NIGHT",
     "MORNING", "AFTERNOON", "EVENING", "DUSK", "DAWN", "SUNSET", "SUNRISE", "NOON",
@@ -20,7 +21,7 @@ TIMES_OF_DAY: tuple[str, ...] = (
 )
 _TIME = re.compile(
     r"^(?:" + "|".join(re.escape(t) for t in sorted(TIMES_OF_DAY, key=len, reverse=True))
-    + r")\b",
+    + r")(?=$|\s*\(|\s+\d)",
     re.IGNORECASE,
 )
 _SEPARATOR = re.compile(r"\s+[-\u2013\u2014]+\s+|\s*--\s*")
@@ -39,7 +40,7 @@ def parse_heading(text: str) -> Heading:
     m = _PREFIX.match(rest)
     if m is not None:
         prefix = m.group("prefix").lower().replace(" ", "")
-        int_ext = "INT/EXT" if "/" in prefix else _INT_EXT[prefix.rstrip(".")]
+        int_ext = "INT/EXT" if "/" in prefix else _INT_EXT[prefix]
         rest = rest[m.end():]
     parts = _SEPARATOR.split(rest)
     time_of_day: str | None = None

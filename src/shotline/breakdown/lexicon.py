@@ -12,7 +12,7 @@ from pathlib import Path
 from shotline.errors import InputError
 from shotline.model.breakdown import CATEGORIES
 
-_WORD = re.compile(r"[a-z][a-z'\-]*")
+_WORD = re.compile(r"[a-z]+(?:['\-][a-z]+)*'?")
 _MAX_PHRASE = 3
 
 
@@ -20,25 +20,21 @@ def base(word: str) -> str:
     """A crude stem that maps plural and verb forms of a word onto one key.
 
     It only has to be consistent (terms and text go through it alike), not
-    linguistic: 'lanterns', 'lantern' -> 'lantern'; 'jumping', 'jumps' -> 'jump';
-    'rise', 'rising' -> 'ris'.
+    linguistic: 'lanterns' and 'lantern' -> 'lantern'; 'jumping', 'jumps' ->
+    'jump'; 'parties', 'party' -> 'parti'; 'hoodies', 'hoodie' -> 'hoodi'.
     """
-    w = word.removesuffix("'s")
-    if len(w) > 4:
-        if w.endswith("ies"):
-            w = w[:-3] + "y"
-        elif w.endswith(("sses", "shes", "ches", "xes")):
-            w = w[:-2]
-        elif w.endswith("ing") and len(w) > 5:
-            w = w[:-3]
-        elif w.endswith("ed") and len(w) > 4:
-            w = w[:-2]
-        elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
-            w = w[:-1]
-    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
+    w = word.removesuffix("'s").removesuffix("'")
+    # Plural first, then verb endings: 'paintings' -> 'painting' -> 'paint'.
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us")):
+        w = w[:-2] if w.endswith(("sses", "shes", "ches", "xes")) else w[:-1]
+    if len(w) > 5 and w.endswith("ing"):
+        w = w[:-3]
+    elif len(w) > 4 and w.endswith("ed"):
+        w = w[:-2]
     if len(w) > 3 and w.endswith("e"):
         w = w[:-1]
+    if len(w) > 2 and w.endswith("y"):
+        w = w[:-1] + "i"
     if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiou":
         w = w[:-1]
     return w

@@ -52,16 +52,15 @@ def wrapped_lines(text: str, width: int) -> int:
         used = 0
         for word in row.split(" "):
             size = len(word)
-            if used == 0:
-                while size > width:  # a word longer than the line breaks anywhere
-                    lines += 1
-                    size -= width
-                used = size
-            elif used + 1 + size <= width:
+            if used and used + 1 + size <= width:
                 used += 1 + size
-            else:
+                continue
+            if used:
+                lines += 1  # the word starts a new line
+            while size > width:  # a word longer than a line breaks anywhere
                 lines += 1
-                used = min(size, width)
+                size -= width
+            used = size
         total += lines
     return total
 
@@ -76,6 +75,7 @@ class _Block:
     blank_before: int
     split_cost: int  # extra lines a split adds: (MORE) and the repeated cue
     splittable: bool
+    pair: _Block | None = None  # the second speech of a dual pair, printed alongside
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,14 +104,22 @@ def _blocks(elements: tuple[Element, ...] | list[Element]) -> list[_Block]:
             continue  # not printed
         lines = wrapped_lines(e.text, width)
         if kind is T.CHARACTER:
+            first = blocks[-1] if blocks and speech is not None else None
             speech = _Block(index, kind, lines, 1, 2, True)
-            blocks.append(speech)
+            if e.dual and first is not None and first.kind is T.CHARACTER and first.pair is None:
+                first.pair = speech  # side by side: the pair is as tall as its taller half
+            else:
+                blocks.append(speech)
         elif kind in (T.DIALOGUE, T.PARENTHETICAL) and speech is not None:
             speech.lines += lines
         else:
             speech = None
             blocks.append(_Block(index, kind, lines, BLANK_BEFORE.get(kind, 1), 0,
                                  kind is T.ACTION))
+    for block in blocks:
+        if block.pair is not None:
+            block.lines = max(block.lines, block.pair.lines)
+            block.splittable = False
     return blocks
 
 
@@ -130,11 +138,13 @@ def paginate(elements: tuple[Element, ...] | list[Element]) -> Layout:
     positions: list[Position | None] = [None] * len(elements)
     blocks = _blocks(elements)
     page, used = 1, 0
+    break_pending = False
     for k, block in enumerate(blocks):
         if block.kind is T.PAGE_BREAK:
-            if used:
-                page, used = page + 1, 0
+            break_pending = used > 0
             continue
+        if break_pending:
+            page, used, break_pending = page + 1, 0, False
         before = block.blank_before if used else 0
         need = before + block.lines
         if block.kind is T.SCENE_HEADING and k + 1 < len(blocks):
@@ -144,18 +154,20 @@ def paginate(elements: tuple[Element, ...] | list[Element]) -> Layout:
         if used + need <= LINES_PER_PAGE:
             positions[block.first] = Position(page, used + before)
             used += before + block.lines
-            continue
-        room = LINES_PER_PAGE - used - before - block.split_cost // 2
-        if (block.splittable and used and room >= _MIN_SPLIT
-                and block.lines - room >= _MIN_SPLIT):
-            positions[block.first] = Position(page, used + before)
-            page, used = page + 1, block.lines - room + block.split_cost // 2
-            continue
-        page = page + 1 if used else page
-        positions[block.first] = Position(page, 0)
-        used = block.lines
-        while used > LINES_PER_PAGE:  # a block longer than a page runs on
-            page, used = page + 1, used - LINES_PER_PAGE
+        else:
+            room = LINES_PER_PAGE - used - before - block.split_cost // 2
+            if (block.splittable and used and room >= _MIN_SPLIT
+                    and block.lines - room >= _MIN_SPLIT):
+                positions[block.first] = Position(page, used + before)
+                page, used = page + 1, block.lines - room + block.split_cost // 2
+            else:
+                page = page + 1 if used else page
+                positions[block.first] = Position(page, 0)
+                used = block.lines
+            while used > LINES_PER_PAGE:  # what is left runs on over whole pages
+                page, used = page + 1, used - LINES_PER_PAGE
+        if block.pair is not None:
+            positions[block.pair.first] = positions[block.first]
     # Elements inside a speech start where their block starts; close enough for
     # measuring scenes, which begin at headings.
     last: Position | None = None

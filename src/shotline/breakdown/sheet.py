@@ -43,32 +43,51 @@ def _split_scenes(script: Script) -> list[_Scene]:
     return scenes
 
 
-_NUMBER_TAIL = re.compile(r"^(.*?)(\d+)([A-Z]*)$")
+_LETTER_TAIL = re.compile(r"^(.*?\d)([A-Z]*)$")
 
 
 def scene_numbers(given: list[str | None]) -> list[str]:
-    """The script's scene numbers; 1, 2, 3... where it has none; and where only
-    some scenes are numbered, an unnumbered one after 12 becomes 12A, 12B..."""
+    """The script's scene numbers, and numbers for the scenes without one.
+
+    With no numbers at all: 1, 2, 3... Where only some scenes are numbered, the
+    industry's insert numbering: after 12 come 12A, 12B; after 12A, 12B; before
+    the first numbered scene 1, A1, B1...
+    """
     if not any(given):
         return [str(k + 1) for k in range(len(given))]
-    out: list[str] = []
-    previous: str | None = None
-    suffix = 0
     taken = {g for g in given if g}
+    out: list[str] = []
+    first = next(g for g in given if g)
+    previous: str | None = None
     for number in given:
         if number:
             out.append(number)
-            previous, suffix = number, 0
+            previous = number
             continue
+        if previous is None:
+            stem, start, before = first, 0, True
+        else:
+            m = _LETTER_TAIL.match(previous)
+            stem, tail = (m.group(1), m.group(2)) if m else (previous, "")
+            start, before = (_index(tail) if tail else 0), False
+        k = start
         while True:
-            suffix += 1
-            candidate = (f"{previous}{_letters(suffix)}" if previous
-                         else _letters(suffix).lower())
+            k += 1
+            candidate = f"{_letters(k)}{stem}" if before else f"{stem}{_letters(k)}"
             if candidate not in taken:
                 break
         taken.add(candidate)
         out.append(candidate)
+        previous = candidate if not before else None
     return out
+
+
+def _index(letters: str) -> int:
+    """A -> 1, Z -> 26, AA -> 27: the inverse of _letters."""
+    k = 0
+    for ch in letters:
+        k = k * 26 + ord(ch) - 64
+    return k
 
 
 def _letters(k: int) -> str:

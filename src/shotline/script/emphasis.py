@@ -70,12 +70,29 @@ def marked_chars(work: str) -> str:
     return work.replace(_ESC_STAR, "*").replace(_ESC_UNDER, "_")
 
 
+def split_at_line_ends(text: str, spans: tuple[Emphasis, ...]) -> tuple[Emphasis, ...]:
+    """Spans cut at line ends (Fountain emphasis never crosses one); empty parts dropped."""
+    if "\n" not in text or not spans:
+        return spans
+    out: list[Emphasis] = []
+    for span in spans:
+        start = span.start
+        while start < span.end:
+            stop = text.find("\n", start, span.end)
+            stop = span.end if stop < 0 else stop
+            if stop > start:
+                out.append(Emphasis(start, stop, span.style))
+            start = stop + 1
+    return tuple(sorted(set(out), key=lambda e: (e.start, -e.end, e.style)))
+
+
 _MARK: dict[Style, str] = {"bold": "**", "italic": "*", "underline": "_"}
 _NEEDS_ESCAPE = re.compile(r"([*_])")
 
 
 def render_emphasis(text: str, spans: tuple[Emphasis, ...]) -> str:
     """Plain text and spans back to Fountain markup, escaping literal markers."""
+    spans = split_at_line_ends(text, spans)
     if not spans:
         return _NEEDS_ESCAPE.sub(r"\\\1", text) if ("*" in text or "_" in text) else text
     opens: dict[int, list[Emphasis]] = {}

@@ -17,6 +17,7 @@ import defusedxml.sax
 from defusedxml import DefusedXmlException
 
 from shotline.model.script import Element, ElementType, Emphasis, Script, Style
+from shotline.script.emphasis import split_at_line_ends
 from shotline.script.errors import ScriptError
 from shotline.script.fountain_reader import split_cue
 
@@ -68,8 +69,8 @@ class _Paragraph:
             Emphasis(max(e.start - lead, 0), min(e.end - lead, len(kept)), e.style)
             for e in spans
         ]
-        return kept, tuple(sorted(
-            {e for e in bounded if e.end > e.start}, key=lambda e: (e.start, -e.end, e.style)))
+        return kept, split_at_line_ends(kept, tuple(sorted(
+            {e for e in bounded if e.end > e.start}, key=lambda e: (e.start, -e.end, e.style))))
 
 
 class _Handler(xml.sax.ContentHandler):

@@ -48,6 +48,11 @@ def split_cue(cue: str) -> tuple[str, str | None]:
     return cue[:paren].strip(), ", ".join(extensions) if extensions else None
 
 
+def looks_like_title_key(row: str) -> bool:
+    """A line that would open a title page if it came first."""
+    return _TITLE_KEY.match(row) is not None
+
+
 def is_full_note(s: str) -> bool:
     """A stripped line that is one note and nothing else."""
     return s.startswith("[[") and s.endswith("]]") and s.find("]]") == len(s) - 2
@@ -170,31 +175,39 @@ class _Reader:
         # The same few cues repeat hundreds of times: read each once.
         self.cues: dict[str, tuple[str, str, str | None, tuple[Emphasis, ...]]] = {}
 
-    def add(self, kind: ElementType, marked: str, i: int, scene_number: str | None = None) -> None:
+    def take_notes(self, marked: str, i: int) -> tuple[str, list[Element]]:
+        """Cut inline notes out of an element's text; each becomes a note element."""
+        notes: list[Element] = []
+
+        def take(m: re.Match[str]) -> str:
+            # The note's own line: rows of the element map to source lines.
+            row = i + marked.count("\n", 0, m.start())
+            own = row + 1 if self.line_of is None else self.line_of[row]
+            row_start = marked.rfind("\n", 0, m.start()) + 1
+            own += marked.count(_NOTE_NEWLINE, row_start, m.start())
+            notes.append(Element(T.NOTE, _note_text(m.group(1)), own))
+            return ""
+
+        stripped = _INLINE_NOTE.sub(take, marked)
+        return (stripped if marked[:1].isspace() else stripped.lstrip(" ")), notes
+
+    def add(
+        self, kind: ElementType, marked: str, i: int, scene_number: str | None = None,
+        level: int = 0,
+    ) -> None:
         """Add an element from marked-up text: inline notes and emphasis come out here."""
         line = i + 1 if self.line_of is None else self.line_of[i]
-        notes: list[tuple[str, int]] = []
+        notes: list[Element] = []
         if "[[" in marked:
-            def take(m: re.Match[str]) -> str:
-                # The note's own line: rows of the element map to source lines.
-                row = i + marked.count("\n", 0, m.start())
-                own = row + 1 if self.line_of is None else self.line_of[row]
-                row_start = marked.rfind("\n", 0, m.start()) + 1
-                own += marked.count(_NOTE_NEWLINE, row_start, m.start())
-                notes.append((_note_text(m.group(1)), own))
-                return ""
-
-            stripped = _INLINE_NOTE.sub(take, marked)
-            marked = stripped if marked[:1].isspace() else stripped.lstrip(" ")
+            marked, notes = self.take_notes(marked, i)
         if "*" in marked or "_" in marked or "\\" in marked:
             text, spans = parse_emphasis(marked)
         else:
             text, spans = marked, ()
         if text or not notes:
             self.elements.append(
-                _new(Element, (kind, text, line, scene_number, None, None, False, 0, spans)))
-        for note, own in notes:
-            self.elements.append(Element(T.NOTE, note, own))
+                _new(Element, (kind, text, line, scene_number, None, None, False, level, spans)))
+        self.elements.extend(notes)
 
     def own_line(self, s: str, i: int) -> int:
         """Emit a line-level element (run of lyrics or centered lines included)."""
@@ -223,8 +236,7 @@ class _Reader:
                 self.add(T.SYNOPSIS, s[1:].strip(), i)
         elif c == "#":
             level = len(s) - len(s.lstrip("#"))
-            text, spans = parse_emphasis(s[level:].strip())
-            self.elements.append(Element(T.SECTION, text, line, level=level, emphasis=spans))
+            self.add(T.SECTION, s[level:].strip(), i, level=level)
         else:
             self.elements.append(Element(T.NOTE, _note_text(s[2:-2]), line))
         return i + 1
@@ -313,13 +325,18 @@ class _Reader:
         n = len(lines)
         elements = self.elements
         known = self.cues.get(cue)
+        notes: list[Element] = []
         if known is None:
             bare = (cue[1:] if cue[0] == "@" else cue).strip()
             if bare.endswith("^"):
                 bare = bare[:-1].rstrip()
+            if "[[" in bare:
+                bare, notes = self.take_notes(bare, i)
             text, spans = parse_emphasis(bare)
             name, extension = split_cue(text)
-            known = self.cues[cue] = (bare, name, extension, spans)
+            known = (text, name, extension, spans)
+            if not notes:
+                self.cues[cue] = known
         text, name, extension, spans = known
         dual = cue.endswith("^")
         if dual:
@@ -327,6 +344,7 @@ class _Reader:
         line = i + 1 if self.line_of is None else self.line_of[i]
         elements.append(
             _new(Element, (T.CHARACTER, text, line, None, name, extension, dual, 0, spans)))
+        elements.extend(notes)
         i += 1
         speech: list[str] = []
         speech_start = i
@@ -354,7 +372,8 @@ class _Reader:
             if s[0] == "(" and s.endswith(")"):
                 self.add(T.PARENTHETICAL, s, i)
             elif s[0] == "~":
-                self.add(T.LYRICS, s[1:].strip(), i)
+                i = self.own_line(s, i)  # a sung passage: its lines make one element
+                continue
             elif s[0] == "[" and is_full_note(s):
                 elements.append(
                     Element(T.NOTE, _note_text(s[2:-2]), i + 1 if self.line_of is None

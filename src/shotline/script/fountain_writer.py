@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from shotline.model.script import Element, ElementType, Script
 from shotline.script.emphasis import render_emphasis
-from shotline.script.fountain_reader import is_full_note, is_heading, is_natural_cue
+from shotline.script.fountain_reader import (
+    is_full_note,
+    is_heading,
+    is_natural_cue,
+    looks_like_title_key,
+)
 
 T = ElementType
 
 # Characters that mean something at the start of a Fountain line.
 _MARKERS = "!@.~>#=["
-# Elements that stay in a character's dialogue block (no blank line before them).
-_IN_BLOCK = (T.PARENTHETICAL, T.DIALOGUE)
+# Elements that stay in a character's dialogue block (no blank line before them):
+# the reader takes notes and lyrics there as well, so the sequence reads back alike.
+_IN_BLOCK = (T.PARENTHETICAL, T.DIALOGUE, T.NOTE, T.LYRICS)
 
 
 def _title_key(key: str) -> str:
@@ -21,7 +27,7 @@ def _title_key(key: str) -> str:
 def _title_page(page: dict[str, str]) -> list[str]:
     out: list[str] = []
     for key, value in page.items():
-        rows = value.split("\n")
+        rows = render_emphasis(value, ()).split("\n")
         if len(rows) == 1 and rows[0]:
             out.append(f"{_title_key(key)}: {rows[0]}")
         else:
@@ -70,14 +76,16 @@ def to_fountain(script: Script) -> str:
     out: list[str] = _title_page(script.title_page)
     if out:
         out.append("")
-    previous: Element | None = None
+    block_open = False  # inside a cue's dialogue block
     pair_open = False  # a dual cue is waiting for its partner
+    previous: ElementType | None = None
     for e in script.elements:
         kind = e.type
-        in_block = previous is not None and (
-            previous.type is T.CHARACTER or previous.type in _IN_BLOCK
-        ) and kind in _IN_BLOCK
-        if out and not in_block:
+        # Two lyric passages in a row would read as one: the blank line parts them.
+        block_open = block_open and kind in _IN_BLOCK and not (
+            kind is T.LYRICS and previous is T.LYRICS)
+        previous = kind
+        if out and not block_open:
             out.append("")
         if kind is T.SCENE_HEADING:
             text = _marked(e)
@@ -89,6 +97,7 @@ def to_fountain(script: Script) -> str:
             second = e.dual and pair_open
             pair_open = e.dual and not second
             out.append(_cue(e, second))
+            block_open = True
         elif kind is T.PARENTHETICAL:
             out.append(_marked(e))
         elif kind is T.DIALOGUE:
@@ -104,12 +113,16 @@ def to_fountain(script: Script) -> str:
         elif kind is T.SYNOPSIS:
             out.append("= " + _marked(e))
         elif kind is T.NOTE:
-            out.append("[[" + e.text + "]]")
+            # A note that ends in "]" gets a space, or its end would read as "]]".
+            body = e.text + " " if e.text.endswith("]") else e.text
+            out.append("[[" + body + "]]")
         elif kind is T.PAGE_BREAK:
             out.append("===")
-        previous = e
-    text = "\n".join(out)
-    return text + "\n" if text else ""
+    if not script.title_page and out and looks_like_title_key(out[0]):
+        out.insert(0, "")  # a first line like "KEY: value" would start a title page
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out) + "\n" if out else ""
 
 
 __all__ = ["is_full_note", "to_fountain"]

@@ -1,0 +1,47 @@
+# Everything the project needs is installed by these targets into .venv; nothing
+# is assumed on the machine beyond Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+BENCH_STAMP := $(VENV)/.installed-bench
+SAMPLE := examples/night-market.fountain
+OUT ?= out/night-market
+
+.PHONY: setup demo test lint typecheck unit bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## The main job on the bundled sample: script and breakdown files in $(OUT)/.
+demo: setup
+	$(BIN)/shotline run $(SAMPLE) -o $(OUT)
+	$(BIN)/shotline breakdown $(SAMPLE) --sheet scenes
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+
+typecheck: setup
+	$(BIN)/mypy src
+
+unit: setup
+	$(BIN)/python -m pytest
+
+## The whole suite: lint, types, tests.
+test: lint typecheck unit
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+## Benchmarks against the shared corpus (../shared/corpus by default).
+bench: $(BENCH_STAMP)
+	$(BIN)/python bench/parse_speed.py
+
+clean:
+	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache
