@@ -9,6 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from rich.console import Console
+
+from shotline.cli import app as cli_app
 
 # The console script installed next to the interpreter (the package has no __main__).
 SHOTLINE = Path(sys.executable).parent / "shotline"
@@ -73,6 +76,19 @@ FDX = """\
   </TitlePage>
 </FinalDraft>
 """
+
+
+@pytest.fixture(autouse=True)
+def wide_consoles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process output must not depend on the terminal pytest runs in.
+
+    The command's consoles take their width from COLUMNS or the terminal when first made;
+    fixed-width ones (still writing to whatever sys.stdout/stderr are) keep tests steady.
+    Help pages make a console per call, from COLUMNS.
+    """
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setattr(cli_app, "out", Console(width=200))
+    monkeypatch.setattr(cli_app, "err", Console(stderr=True, width=200))
 
 
 @pytest.fixture

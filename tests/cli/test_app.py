@@ -306,8 +306,6 @@ def test_short_error_is_exactly_one_line(cli: Cli) -> None:
     assert result.stderr == f"{PREFIX}gone.fdx: no such file\n"
 
 
-@pytest.mark.xfail(strict=True, reason="rich folds stderr at 80 columns when it is not a "
-                   "terminal, so a long file name or message spans several lines")
 def test_long_error_is_still_one_line(cli: Cli, tmp_path: Path) -> None:
     name = "the-lighthouse-keepers-daughter-second-revised-shooting-draft.fountain"
     (tmp_path / name).write_bytes(b"")
@@ -316,8 +314,6 @@ def test_long_error_is_still_one_line(cli: Cli, tmp_path: Path) -> None:
     assert result.stderr == f"{PREFIX}{name}: file is empty\n"
 
 
-@pytest.mark.xfail(strict=True, reason="run's transient progress bar writes a blank line to "
-                   "stderr when it stops, so the error message is not the first line")
 def test_run_error_is_the_only_line_on_stderr(cli: Cli) -> None:
     result = cli("run", "gone.fountain", "-o", "out")
     assert result.returncode == 2
@@ -446,8 +442,6 @@ def test_convert_bad_input_leaves_existing_output_alone(cli: Cli, tmp_path: Path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.fdx", "keep.fountain"]
 
 
-@pytest.mark.xfail(strict=True, reason="an output path that is a folder escapes as an "
-                   "internal error (IsADirectoryError, exit 1) instead of bad usage (exit 2)")
 def test_convert_onto_a_folder_is_bad_usage(cli: Cli, fountain_file: Path,
                                             tmp_path: Path) -> None:
     (tmp_path / "folder").mkdir()

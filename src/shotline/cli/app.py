@@ -108,7 +108,7 @@ def convert(
     """Convert a screenplay (Final Draft or Fountain) to Fountain."""
     script = load(file)
     write_atomic(output, to_fountain(script))
-    err.print(f"wrote {output} ({len(script.elements)} elements)")
+    _say(f"wrote {output} ({len(script.elements)} elements)")
 
 
 @app.command()
@@ -132,14 +132,19 @@ def main() -> None:
     try:
         app()
     except InputError as exc:
-        err.print(f"shotline: error: {exc}", markup=False, highlight=False)
+        _say(f"shotline: error: {exc}")
         sys.exit(EXIT_INPUT)
     except KeyboardInterrupt:
-        err.print("shotline: interrupted", markup=False)
+        _say("shotline: interrupted")
         sys.exit(130)
     except Exception as exc:  # a bug: say so plainly; tracebacks on request
         if os.environ.get("SHOTLINE_DEBUG"):
             raise
-        err.print(f"shotline: internal error: {type(exc).__name__}: {exc} "
-                  "(set SHOTLINE_DEBUG=1 for a traceback)", markup=False, highlight=False)
+        _say(f"shotline: internal error: {type(exc).__name__}: {exc} "
+             "(set SHOTLINE_DEBUG=1 for a traceback)")
         sys.exit(EXIT_INTERNAL)
+
+
+def _say(message: str) -> None:
+    # Plain write, not rich: a message must stay one line whatever the width.
+    sys.stderr.write(" ".join(message.split("\n")) + "\n")

@@ -18,7 +18,7 @@ def run_main_job(script_path: Path, folder: Path, progress: Console | None = Non
     steps = 3 + len(SHEETS)
     bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
                    "{task.total}"), TimeRemainingColumn(), console=progress,
-                   disable=progress is None, transient=True)
+                   disable=progress is None or not progress.is_terminal, transient=True)
     written: list[Path] = []
     with bar:
         task = bar.add_task("parse", total=steps)

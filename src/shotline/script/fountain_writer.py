@@ -74,8 +74,6 @@ def _transition(e: Element) -> str:
 def to_fountain(script: Script) -> str:
     """Fountain text for a Script; ``parse_fountain(to_fountain(s))`` has s's elements."""
     out: list[str] = _title_page(script.title_page)
-    if out:
-        out.append("")
     block_open = False  # inside a cue's dialogue block
     pair_open = False  # a dual cue is waiting for its partner
     previous: ElementType | None = None

@@ -17,9 +17,10 @@ FOUNTAIN_SUFFIXES = (".fountain", ".spmd", ".txt")
 FDX_SUFFIXES = (".fdx",)
 
 
-def read_bytes(path: Path, limit: int = MAX_SCRIPT_BYTES) -> bytes:
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
     """The file's bytes, refusing what is missing, not a file, empty or too big."""
     source = str(path)
+    limit = MAX_SCRIPT_BYTES if limit is None else limit
     try:
         size = path.stat().st_size
     except FileNotFoundError:
