@@ -92,11 +92,10 @@ def breakdown(
     else:
         render.summary(out, result)
         for name in SHEETS if sheet == "all" else (sheet,):
-            if name == "dood" and sheet == "all" and len(result.scenes) > 40:
-                out.print("[dim]day out of days: use --sheet dood (or --csv --sheet dood)[/]")
+            if name == "dood" and sheet == "all" and len(result.scenes) > 24:
+                out.print("[dim]day out of days: --sheet dood, or --csv --sheet dood[/]")
                 continue
-            render.rows_table(out, name, sheet_rows(result, name),
-                              wide={"heading", "characters", "scenes"})
+            render.SHEET_TABLES[name](out, result)
 
 
 @app.command()

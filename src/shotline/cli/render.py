@@ -7,7 +7,6 @@ from collections import Counter
 from rich.console import Console
 from rich.table import Table
 
-from shotline.breakdown.tables import Rows
 from shotline.model.breakdown import Breakdown, format_eighths
 from shotline.model.script import Script
 
@@ -52,12 +51,69 @@ def summary(console: Console, b: Breakdown) -> None:
         f"{len(b.locations)} locations, about {minutes}:{seconds:02d} of screen time")
 
 
-def rows_table(console: Console, title: str, rows: Rows, wide: set[str] | None = None) -> None:
-    header, body = rows
-    table = Table(title=title, header_style="bold", show_lines=False)
-    for name in header:
-        table.add_column(name.replace("_", " "), overflow="fold",
-                         max_width=40 if wide and name in wide else None)
-    for row in body:
-        table.add_row(*row)
+_SHORT = {
+    "props": "props", "vehicles": "veh", "animals": "anim", "wardrobe": "ward",
+    "special_effects": "sfx", "visual_effects": "vfx", "stunts": "stunt", "extras": "extras",
+}
+
+
+def scenes_table(console: Console, b: Breakdown) -> None:
+    """The stripboard view: a line per scene; every detail is in --json and --csv."""
+    cast_id = {c.name: c.id for c in b.cast}
+    table = Table(title="Scenes", header_style="bold")
+    table.add_column("#", justify="right")
+    table.add_column("I/E")
+    table.add_column("location", max_width=30)
+    table.add_column("time")
+    table.add_column("pgs", justify="right")
+    table.add_column("cast", max_width=14)
+    table.add_column("elements", max_width=40)
+    for s in b.scenes:
+        found = " · ".join(
+            f"{_SHORT[k]} {', '.join(v[:3])}{'…' if len(v) > 3 else ''}"
+            for k, v in s.elements.items())
+        table.add_row(s.number, s.int_ext or "", s.location, s.time_of_day or "",
+                      format_eighths(s.eighths), " ".join(str(cast_id[n]) for n in s.characters),
+                      found)
     console.print(table)
+
+
+def cast_table(console: Console, b: Breakdown) -> None:
+    table = Table(title="Cast", header_style="bold")
+    for name, justify in (("id", "right"), ("name", "left"), ("scenes", "right"),
+                          ("speaking", "right"), ("pgs", "right"), ("first", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for c in b.cast:
+        table.add_row(str(c.id), c.name, str(len(c.scenes)), str(len(c.speaking_scenes)),
+                      format_eighths(c.eighths), c.scenes[0] if c.scenes else "")
+    console.print(table)
+
+
+def locations_table(console: Console, b: Breakdown) -> None:
+    table = Table(title="Locations", header_style="bold")
+    table.add_column("location", max_width=36)
+    table.add_column("I/E")
+    table.add_column("pgs", justify="right")
+    table.add_column("scenes", max_width=30)
+    for loc in b.locations:
+        table.add_row(loc.name, loc.int_ext or "", format_eighths(loc.eighths),
+                      " ".join(loc.scenes))
+    console.print(table)
+
+
+def dood_table(console: Console, b: Breakdown) -> None:
+    """Cast by scene: S speaks, X is there without a line."""
+    table = Table(title="Day out of days (S speaks, X present)", header_style="bold")
+    table.add_column("cast")
+    for s in b.scenes:
+        table.add_column(s.number, justify="center")
+    for row in b.day_out_of_days():
+        marks: dict[str, str] = row["marks"]
+        table.add_row(f"{row['id']} {row['name']}", *(marks.get(s.number, "") for s in b.scenes))
+    console.print(table)
+
+
+SHEET_TABLES = {
+    "scenes": scenes_table, "cast": cast_table, "locations": locations_table,
+    "dood": dood_table,
+}
