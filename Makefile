@@ -42,6 +42,7 @@ $(BENCH_STAMP): $(STAMP)
 ## Benchmarks against the shared corpus (../shared/corpus by default).
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/parse_speed.py
+	$(BIN)/python bench/breakdown_pages.py
 
 clean:
 	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache
