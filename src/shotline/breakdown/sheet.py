@@ -55,6 +55,11 @@ def scene_numbers(given: list[str | None]) -> list[str]:
     """
     if not any(given):
         return [str(k + 1) for k in range(len(given))]
+    # A number the script repeats counts once; the repeat is numbered as an insert.
+    unique: list[str | None] = []
+    for g in given:
+        unique.append(g if g and g not in unique else None)
+    given = unique
     taken = {g for g in given if g}
     out: list[str] = []
     first = next(g for g in given if g)

@@ -8,33 +8,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from shotline import __version__
 from shotline.breakdown import build_breakdown, default_lexicon, load_lexicon
 from shotline.breakdown.tables import SHEETS, sheet_rows, to_csv
-from shotline.cli import render
-from shotline.cli.files import to_json, write_atomic
-from shotline.cli.main_job import run_main_job
+from shotline.cli import project_commands, render, review_commands
+from shotline.cli.common import JsonFlag, ScriptPath, app, out, say
 from shotline.errors import InputError
+from shotline.files import to_json, write_atomic
 from shotline.script import load, to_fountain
-
-app = typer.Typer(
-    name="shotline",
-    help="Shotline: screenplay to breakdown, shot plan, boards and animatic.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-out = Console()
-err = Console(stderr=True)
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 1
-
-ScriptPath = Annotated[Path, typer.Argument(help="A screenplay: .fountain or .fdx.",
-                                            show_default=False)]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for programs.")]
+COMMAND_MODULES = (project_commands, review_commands)  # they add their commands to app
 
 
 def _version(value: bool) -> None:
@@ -107,23 +93,7 @@ def convert(
     """Convert a screenplay (Final Draft or Fountain) to Fountain."""
     script = load(file)
     write_atomic(output, to_fountain(script))
-    _say(f"wrote {output} ({len(script.elements)} elements)")
-
-
-@app.command()
-def run(
-    file: ScriptPath,
-    output: Annotated[Path, typer.Option("-o", "--output", help="The folder to write into.")
-                      ] = Path("out"),
-    as_json: JsonFlag = False,
-) -> None:
-    """The main job: read the screenplay and write its script and breakdown files."""
-    written = run_main_job(file, output, progress=err if not as_json else None)
-    if as_json:
-        sys.stdout.write(to_json({"output": str(output), "files": [str(p) for p in written]}))
-    else:
-        for path in written:
-            out.print(f"  {path}")
+    say(f"wrote {output} ({len(script.elements)} elements)")
 
 
 def main() -> None:
@@ -131,19 +101,14 @@ def main() -> None:
     try:
         app()
     except InputError as exc:
-        _say(f"shotline: error: {exc}")
+        say(f"shotline: error: {exc}")
         sys.exit(EXIT_INPUT)
     except KeyboardInterrupt:
-        _say("shotline: interrupted")
+        say("shotline: interrupted")
         sys.exit(130)
     except Exception as exc:  # a bug: say so plainly; tracebacks on request
         if os.environ.get("SHOTLINE_DEBUG"):
             raise
-        _say(f"shotline: internal error: {type(exc).__name__}: {exc} "
-             "(set SHOTLINE_DEBUG=1 for a traceback)")
+        say(f"shotline: internal error: {type(exc).__name__}: {exc} "
+            "(set SHOTLINE_DEBUG=1 for a traceback)")
         sys.exit(EXIT_INTERNAL)
-
-
-def _say(message: str) -> None:
-    # Plain write, not rich: a message must stay one line whatever the width.
-    sys.stderr.write(" ".join(message.split("\n")) + "\n")

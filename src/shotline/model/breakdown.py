@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 # Element categories of a breakdown sheet, in the order sheets list them.
@@ -54,6 +54,17 @@ class SceneBreakdown:
             "synopsis": self.synopsis,
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SceneBreakdown:
+        return cls(
+            number=d["number"], heading=d["heading"], int_ext=d["int_ext"],
+            location=d["location"], time_of_day=d["time_of_day"], eighths=d["eighths"],
+            screen_seconds=d["screen_seconds"], characters=tuple(d["characters"]),
+            speaking=tuple(d["speaking"]),
+            elements={k: tuple(d[k]) for k in CATEGORIES if d.get(k)},
+            line=d["line"], page=d["page"], synopsis=d.get("synopsis"),
+        )
+
 
 @dataclass(frozen=True)
 class CastMember:
@@ -70,9 +81,15 @@ class CastMember:
             "scene_count": len(self.scenes),
             "speaking_scene_count": len(self.speaking_scenes),
             "scenes": list(self.scenes),
+            "speaking_scenes": list(self.speaking_scenes),
             "eighths": self.eighths,
             "first_scene": self.scenes[0] if self.scenes else None,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> CastMember:
+        return cls(id=d["id"], name=d["name"], scenes=tuple(d["scenes"]),
+                   speaking_scenes=tuple(d.get("speaking_scenes", ())), eighths=d["eighths"])
 
 
 @dataclass(frozen=True)
@@ -86,6 +103,11 @@ class Location:
         return {"name": self.name, "int_ext": self.int_ext, "scenes": list(self.scenes),
                 "scene_count": len(self.scenes), "eighths": self.eighths}
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Location:
+        return cls(name=d["name"], int_ext=d["int_ext"], scenes=tuple(d["scenes"]),
+                   eighths=d["eighths"])
+
 
 @dataclass(frozen=True)
 class Breakdown:
@@ -97,6 +119,33 @@ class Breakdown:
     cast: tuple[CastMember, ...]
     locations: tuple[Location, ...]
     source: str | None = field(default=None, compare=False)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Breakdown:
+        return cls(
+            title=d["title"], pages=d["pages"], eighths=d["eighths"],
+            runtime_seconds=d["runtime_seconds"],
+            scenes=tuple(SceneBreakdown.from_dict(s) for s in d["scenes"]),
+            cast=tuple(CastMember.from_dict(c) for c in d["cast"]),
+            locations=tuple(Location.from_dict(loc) for loc in d["locations"]),
+        )
+
+    def renumbered(self, numbers: list[str]) -> Breakdown:
+        """The same breakdown with the project's scene numbers (kept across revisions)."""
+        if len(numbers) != len(self.scenes):
+            raise ValueError(f"{len(numbers)} numbers for {len(self.scenes)} scenes")
+        new = dict(zip((s.number for s in self.scenes), numbers, strict=True))
+
+        def remap(old: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(new[n] for n in old)
+
+        return replace(
+            self,
+            scenes=tuple(replace(s, number=new[s.number]) for s in self.scenes),
+            cast=tuple(replace(c, scenes=remap(c.scenes),
+                               speaking_scenes=remap(c.speaking_scenes)) for c in self.cast),
+            locations=tuple(replace(loc, scenes=remap(loc.scenes)) for loc in self.locations),
+        )
 
     def day_out_of_days(self) -> list[dict[str, Any]]:
         """Cast by scene: 'S' speaks, 'X' is present without a line."""

@@ -72,6 +72,17 @@ class Element(NamedTuple):
             ]
         return out
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Element:
+        return cls(
+            ElementType(d["type"]), d["text"], int(d["line"]),
+            scene_number=d.get("scene_number"), name=d.get("name"),
+            extension=d.get("extension"), dual=bool(d.get("dual", False)),
+            level=int(d.get("level", 0)),
+            emphasis=tuple(Emphasis(e["start"], e["end"], e["style"])
+                           for e in d.get("emphasis", ())),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Script:
@@ -86,6 +97,11 @@ class Script:
             "title_page": dict(self.title_page),
             "elements": [e.to_dict() for e in self.elements],
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], source: str | None = None) -> Script:
+        return cls(title_page=dict(d["title_page"]),
+                   elements=tuple(Element.from_dict(e) for e in d["elements"]), source=source)
 
     @property
     def title(self) -> str | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from shotline.cli.files import to_json, write_atomic
+from shotline.files import to_json, write_atomic
 from shotline.errors import InputError
 
 

@@ -1,0 +1,1 @@
+"""Steps, cache keys, runs, executors and progress: redo only what changed."""

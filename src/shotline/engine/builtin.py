@@ -1,0 +1,137 @@
+"""The built-in steps: parse, breakdown, split into scenes, plan each scene, export.
+
+Each is a pure function of its input objects and parameters. Bump a step's version
+when its output for the same inputs changes: that is what invalidates old caches.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from shotline.breakdown import build_breakdown
+from shotline.breakdown.tables import SHEETS, sheet_rows, to_csv
+from shotline.engine.keys import canonical_json
+from shotline.engine.steps import Blob, Resources, Step, register
+from shotline.model.breakdown import Breakdown, SceneBreakdown
+from shotline.model.script import Element, ElementType, Script
+from shotline.model.shots import ScenePlan, ShotPlan
+from shotline.script import parse_fdx, parse_fountain, to_fountain
+from shotline.script.loader import decode_text
+
+JSON = "application/json"
+T = ElementType
+
+
+def _json(value: Any) -> Blob:
+    return Blob(json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8") + b"\n", JSON)
+
+
+def _load(data: bytes) -> Any:
+    return json.loads(data)
+
+
+def parse_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str, Blob]:
+    name = str(params.get("name", "screenplay"))
+    if params.get("format") == "fdx":
+        script = parse_fdx(inputs["screenplay"], source=name)
+    else:
+        script = parse_fountain(decode_text(inputs["screenplay"], source=name), source=name)
+    return {"script": _json(script.to_dict())}
+
+
+def breakdown_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str, Blob]:
+    script = Script.from_dict(_load(inputs["script"]))
+    return {"breakdown": _json(build_breakdown(script).to_dict())}
+
+
+def scene_content(heading: Element | None, elements: list[Element],
+                  breakdown: SceneBreakdown) -> dict[str, Any]:
+    """What a scene is, independent of where it sits: lines count from its heading and
+    page positions are left out, so an edit elsewhere leaves its hash alone."""
+    base = heading.line if heading is not None else (elements[0].line if elements else 0)
+    sheet = breakdown.to_dict()
+    for moving in ("number", "line", "page", "eighths", "length", "screen_seconds"):
+        sheet.pop(moving, None)
+    return {
+        "heading": heading.to_dict() | {"line": 0} if heading is not None else None,
+        "elements": [e.to_dict() | {"line": e.line - base} for e in elements],
+        "breakdown": sheet,
+    }
+
+
+def split_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str, Blob]:
+    """One object per scene, and an index of them in script order."""
+    from shotline.breakdown.sheet import _split_scenes
+
+    script = Script.from_dict(_load(inputs["script"]))
+    breakdown = Breakdown.from_dict(_load(inputs["breakdown"]))
+    out: dict[str, Blob] = {}
+    index: list[dict[str, Any]] = []
+    for k, (scene, sheet) in enumerate(zip(_split_scenes(script), breakdown.scenes,
+                                           strict=True)):
+        content = scene_content(scene.heading, scene.elements, sheet)
+        name = f"scene-{k + 1:04d}"
+        blob = Blob(canonical_json(content), JSON)
+        out[name] = blob
+        index.append({
+            "output": name,
+            "heading": sheet.heading,
+            "script_number": scene.heading.scene_number if scene.heading else None,
+            "line": scene.heading.line if scene.heading else 1,
+            "text": "\n".join(e.text for e in scene.elements
+                              if e.type in (T.ACTION, T.DIALOGUE, T.CHARACTER)),
+            "location": sheet.location, "int_ext": sheet.int_ext,
+            "time_of_day": sheet.time_of_day,
+        })
+    out["index"] = _json(index)
+    return out
+
+
+def plan_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str, Blob]:
+    from shotline.planning import Overrides, plan_scene
+
+    content = _load(inputs["scene"])
+    number = str(params["number"])
+    sheet = SceneBreakdown.from_dict(
+        content["breakdown"] | {"number": number, "line": 0, "page": 0, "eighths": 0,
+                                "screen_seconds": 0.0})
+    elements = [Element.from_dict(e) for e in content["elements"]]
+    previous_data = params.get("previous")
+    previous = None
+    if previous_data:
+        previous = SceneBreakdown.from_dict({
+            "number": "", "heading": "", "characters": [], "speaking": [], "line": 0,
+            "page": 0, "eighths": 0, "screen_seconds": 0.0, **previous_data})
+    overrides = Overrides.from_dict(params["overrides"]) if params.get("overrides") else None
+    plan = plan_scene(sheet, elements, previous, overrides)
+    return {"plan": _json(plan.to_dict())}
+
+
+def export_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str, Blob]:
+    """The files people open: script, breakdown sheets, shot plan and shot list."""
+    from shotline.planning import plan_rows
+
+    script = Script.from_dict(_load(inputs["script"]))
+    numbers = [str(n) for n in params["numbers"]]
+    breakdown = Breakdown.from_dict(_load(inputs["breakdown"])).renumbered(numbers)
+    plans = ShotPlan(tuple(ScenePlan.from_dict(_load(inputs[f"plan:{n}"])) for n in numbers))
+    out = {
+        "script.json": _json(script.to_dict()),
+        "script.fountain": Blob(to_fountain(script).encode("utf-8"), "text/plain"),
+        "breakdown.json": _json(breakdown.to_dict()),
+        "plan.json": _json(plans.to_dict()),
+        "shots.csv": Blob(to_csv(*plan_rows(plans)).encode("utf-8"), "text/csv"),
+    }
+    for sheet in SHEETS:
+        out[f"breakdown-{sheet}.csv"] = Blob(
+            to_csv(*sheet_rows(breakdown, sheet)).encode("utf-8"), "text/csv")
+    return out
+
+
+PARSE = register(Step("parse", "1", parse_step))
+BREAKDOWN = register(Step("breakdown", "1", breakdown_step))
+SPLIT = register(Step("split", "1", split_step))
+PLAN = register(Step("plan", "1", plan_step, Resources(cpu=1, memory_mb=256)))
+EXPORT = register(Step("export", "1", export_step))

@@ -1,0 +1,136 @@
+"""Where jobs run: in this process, in a local process pool, or on a Ray cluster."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any, Protocol
+
+from shotline.engine.steps import Blob, Job, Resources, execute
+from shotline.errors import InputError
+
+Outcome = dict[str, Blob] | BaseException
+EXECUTORS = ("process", "inline", "ray")
+
+
+class Executor(Protocol):
+    name: str
+
+    def run(self, jobs: Sequence[tuple[Job, Resources]]) -> Iterator[tuple[int, Outcome]]:
+        """Yield (index, outputs or the exception) as each job finishes."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class InlineExecutor:
+    """One job after another in this process: simplest, and best for tiny runs."""
+
+    name = "inline"
+
+    def run(self, jobs: Sequence[tuple[Job, Resources]]) -> Iterator[tuple[int, Outcome]]:
+        for index, (job, _) in enumerate(jobs):
+            try:
+                yield index, execute(job)
+            except Exception as exc:  # reported per task by the engine
+                yield index, exc
+
+    def close(self) -> None:
+        pass
+
+
+class ProcessExecutor:
+    """A local pool of worker processes, one per core by default."""
+
+    name = "process"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+
+    def run(self, jobs: Sequence[tuple[Job, Resources]]) -> Iterator[tuple[int, Outcome]]:
+        if len(jobs) <= 1:
+            # Starting workers costs more than one job; run it here.
+            yield from InlineExecutor().run(jobs)
+            return
+        if self._pool is None:
+            # forkserver: workers never inherit the parent's threads or database handles.
+            context = multiprocessing.get_context("forkserver")
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        futures: dict[Future[dict[str, Blob]], int] = {
+            self._pool.submit(execute, job): index for index, (job, _) in enumerate(jobs)
+        }
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                exc = future.exception()
+                yield futures[future], (exc if exc is not None else future.result())
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+
+class RayExecutor:
+    """Jobs as Ray tasks, scheduled on the resources each step declares."""
+
+    name = "ray"
+
+    def __init__(self, address: str | None = None) -> None:
+        try:
+            import ray
+        except ImportError:
+            raise InputError("the Ray executor needs Ray: pip install 'shotline[ray]'") from None
+        self._ray: Any = ray
+        if not ray.is_initialized():
+            options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
+                                       "configure_logging": False}
+            if address:
+                options["address"] = address
+            else:
+                options["num_cpus"] = os.cpu_count() or 1
+            try:
+                ray.init(**options)
+            except (ConnectionError, RuntimeError, ValueError) as exc:
+                raise InputError(f"cannot reach the Ray cluster at {address}: {exc}") from None
+            self._started = True
+        else:
+            self._started = False
+        self._remote = ray.remote(execute)
+
+    def run(self, jobs: Sequence[tuple[Job, Resources]]) -> Iterator[tuple[int, Outcome]]:
+        ray = self._ray
+        refs: dict[Any, int] = {}
+        for index, (job, resources) in enumerate(jobs):
+            ref = self._remote.options(
+                num_cpus=resources.cpu, num_gpus=resources.gpu,
+                memory=resources.memory_mb * 1024 * 1024,
+            ).remote(job)
+            refs[ref] = index
+        pending = list(refs)
+        while pending:
+            done, pending = ray.wait(pending, num_returns=1)
+            for ref in done:
+                try:
+                    yield refs[ref], ray.get(ref)
+                except Exception as exc:
+                    cause = getattr(exc, "cause", None)
+                    yield refs[ref], cause if isinstance(cause, BaseException) else exc
+
+    def close(self) -> None:
+        if self._started:
+            self._ray.shutdown()
+
+
+def make_executor(name: str, address: str | None = None) -> Executor:
+    if name == "inline":
+        return InlineExecutor()
+    if name == "process":
+        return ProcessExecutor()
+    if name == "ray":
+        return RayExecutor(address)
+    raise InputError(f"unknown executor {name!r}; expected one of {', '.join(EXECUTORS)}")

@@ -1,0 +1,256 @@
+"""The main job on a project: screenplay → breakdown → shot plan → exports, through
+the engine, so that a run with nothing changed does no work and a revision redoes
+only the scenes it touched."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from sqlalchemy import select
+
+from shotline.engine.builtin import BREAKDOWN, EXPORT, PARSE, PLAN, SPLIT
+from shotline.engine.executors import Executor
+from shotline.engine.revisions import (
+    KnownScene,
+    Matching,
+    NewScene,
+    assign_numbers,
+    match_scenes,
+    scene_report,
+)
+from shotline.engine.runner import Counts, Engine, Outputs, store_blob
+from shotline.engine.steps import Blob, Task
+from shotline.files import to_json, write_atomic
+from shotline.review.decisions import locked_shots, shot_basis, states
+from shotline.script.loader import looks_like_fdx, read_bytes
+from shotline.store.project import Project, now
+from shotline.store.schema import Revision, Run, SceneRecord
+
+MANIFEST = "exports.json"
+
+
+@dataclass
+class RunSummary:
+    run_id: int
+    counts: Counts
+    seconds: float
+    revision: dict[str, Any] | None  # the revision report, when the screenplay changed
+    exports: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def run_project(project: Project, executor: Executor, console: Console | None = None,
+                wait: float = 0.0) -> RunSummary:
+    """One run, holding the project's lock; a failed or killed run leaves every
+    finished step recorded, so the next run goes on from there."""
+    started = time.perf_counter()
+    with project.lock(wait):
+        project.objects.sweep_incoming()
+        run_id = _open_run(project, executor.name)
+        engine = Engine(project, executor, run_id, console)
+        try:
+            with engine.showing_progress():
+                summary = _pipeline(project, engine, run_id)
+        except BaseException as exc:
+            _close_run(project, run_id, engine.counts, "failed" if isinstance(exc, Exception)
+                       else "interrupted", str(exc) or type(exc).__name__)
+            raise
+        _close_run(project, run_id, engine.counts, "done", None)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _open_run(project: Project, executor: str) -> int:
+    with project.sessions.begin() as s:
+        # We hold the lock, so a run still marked running died without closing.
+        for stale in s.scalars(select(Run).where(Run.status == "running")):
+            stale.status, stale.message = "interrupted", "the process ended mid-run"
+        run = Run(started_at=now(), status="running", executor=executor, tasks_run=0,
+                  tasks_cached=0, pid=os.getpid(), host=socket.gethostname())
+        s.add(run)
+        s.flush()
+        return run.id
+
+
+def _close_run(project: Project, run_id: int, counts: Counts, status: str,
+               message: str | None) -> None:
+    with project.sessions.begin() as s:
+        run = s.get(Run, run_id)
+        if run is not None:
+            run.status, run.message, run.finished_at = status, message, now()
+            run.tasks_run, run.tasks_cached = counts.run, counts.cached
+
+
+def _load_json(project: Project, digest: str) -> Any:
+    return json.loads(project.objects.get(digest))
+
+
+def known_scenes(project: Project) -> list[KnownScene]:
+    with project.sessions() as s:
+        rows = s.scalars(select(SceneRecord).where(SceneRecord.omitted.is_(False))
+                         .order_by(SceneRecord.position))
+        return [KnownScene(r.number, r.heading, r.content_hash, r.text, r.position)
+                for r in rows]
+
+
+def retired_numbers(project: Project) -> set[str]:
+    with project.sessions() as s:
+        return set(s.scalars(select(SceneRecord.number).where(SceneRecord.omitted.is_(True))))
+
+
+def latest_revision(project: Project) -> Revision | None:
+    with project.sessions() as s:
+        return s.scalars(select(Revision).order_by(Revision.id.desc()).limit(1)).first()
+
+
+def new_scenes(index: list[dict[str, Any]], split: Outputs) -> list[NewScene]:
+    return [NewScene(e["heading"], e["script_number"], split[e["output"]], e["text"])
+            for e in index]
+
+
+def _pipeline(project: Project, engine: Engine, run_id: int) -> RunSummary:
+    path = project.script_path
+    data = read_bytes(path)
+    screenplay = store_blob(project, Blob(data, "text/plain"))
+    fmt = "fdx" if looks_like_fdx(path, data) else "fountain"
+    with project.sessions.begin() as s:
+        run = s.get(Run, run_id)
+        if run is not None:
+            run.script_hash = screenplay
+
+    [parsed] = engine.run([Task(PARSE, "script", {"screenplay": screenplay},
+                                {"format": fmt, "name": path.name})], "parse")
+    [broken] = engine.run([Task(BREAKDOWN, "script", {"script": parsed["script"]})],
+                          "breakdown")
+    [split] = engine.run([Task(SPLIT, "script", {"script": parsed["script"],
+                                                 "breakdown": broken["breakdown"]})], "scenes")
+    index: list[dict[str, Any]] = _load_json(project, split["index"])
+    scenes = new_scenes(index, split)
+
+    last = latest_revision(project)
+    known = known_scenes(project)
+    changed = last is None or last.script_hash != screenplay or len(known) != len(scenes)
+    if changed:
+        matching = match_scenes(known, scenes)
+        numbers = assign_numbers(scenes, matching, retired_numbers(project))
+    else:
+        matching = Matching([])
+        numbers = [k.number for k in known]
+
+    locks = locked_shots(project)
+    tasks: list[Task] = []
+    for k, (entry, number) in enumerate(zip(index, numbers, strict=True)):
+        previous = index[k - 1] if k else None
+        overrides = [shot for shot in locks.values() if shot.get("scene") == number]
+        params: dict[str, Any] = {
+            "number": number,
+            "previous": {key: previous[key] for key in ("location", "int_ext", "time_of_day")}
+            if previous else None,
+        }
+        if overrides:
+            params["overrides"] = {"shots": [dict(shot, action="lock") for shot in overrides]}
+        tasks.append(Task(PLAN, f"scene {number}", {"scene": split[entry["output"]]}, params))
+    plans = engine.run(tasks, "plan")
+
+    export_inputs = {"script": parsed["script"], "breakdown": broken["breakdown"]}
+    export_inputs.update({f"plan:{n}": p["plan"] for n, p in zip(numbers, plans, strict=True)})
+    [exported] = engine.run([Task(EXPORT, "script", export_inputs, {"numbers": numbers})],
+                            "export")
+    written = materialize(project, exported)
+
+    scene_plans = [_load_json(project, p["plan"]) for p in plans]
+    shots = {shot["id"]: shot for plan in scene_plans for shot in plan["shots"]}
+    warnings = [f"scene {n}: {w}" for n, plan in zip(numbers, scene_plans, strict=True)
+                for w in plan.get("warnings", [])]
+    report = None
+    if changed:
+        report = _record_revision(project, run_id, screenplay, last, scenes, matching,
+                                  numbers, shots)
+    return RunSummary(run_id, engine.counts, 0.0, report, written, warnings)
+
+
+def _record_revision(project: Project, run_id: int, screenplay: str, last: Revision | None,
+                     scenes: list[NewScene], matching: Matching, numbers: list[str],
+                     shots: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    basis = {shot_id: shot_basis(shot) for shot_id, shot in shots.items()}
+    prior = last.report.get("shot_basis") if last else None
+    before = {str(k): str(v) for k, v in prior.items()} if isinstance(prior, dict) else {}
+    report: dict[str, Any] = {
+        "first": last is None,
+        "scenes": scene_report(scenes, matching, numbers),
+        "shots": {
+            "added": sorted(set(basis) - set(before)),
+            "removed": sorted(set(before) - set(basis)),
+            "changed": sorted(k for k in set(basis) & set(before) if basis[k] != before[k]),
+        },
+        "stale_decisions": [
+            {"shot": st.shot_id, "role": d.role, "kind": d.kind}
+            for st in states(project, shots) for d, stale in zip(st.decisions, st.stale,
+                                                                strict=True) if stale
+        ],
+        "shot_basis": basis,
+    }
+    with project.sessions.begin() as s:
+        revision = Revision(run_id=run_id, script_hash=screenplay, created_at=now(),
+                            report=report)
+        s.add(revision)
+        s.flush()
+        records = {r.number: r for r in s.scalars(select(SceneRecord))}
+        for position, (scene, match, number) in enumerate(
+                zip(scenes, matching.matches, numbers, strict=True)):
+            record = records.get(match.old.number if match.old else number)
+            if record is None:
+                record = records.get(number)
+            if record is None:
+                record = SceneRecord(number=number, first_revision=revision.id)
+                s.add(record)
+            record.number, record.heading, record.content_hash = number, scene.heading, \
+                scene.content_hash
+            record.text, record.position, record.omitted = scene.text, position, False
+            record.last_revision = revision.id
+        for gone in matching.omitted:
+            record = records.get(gone.number)
+            if record is not None:
+                record.omitted, record.position = True, -1
+    report["revision"] = revision.id
+    return report
+
+
+def materialize(project: Project, outputs: Outputs) -> list[Path]:
+    """Write the export objects as files, skipping those already there."""
+    folder = project.exports
+    manifest_path = project.state / MANIFEST
+    try:
+        manifest: dict[str, str] = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        manifest = {}
+    written: list[Path] = []
+    for name, digest in sorted(outputs.items()):
+        target = folder / name
+        if manifest.get(name) != digest or not target.is_file():
+            write_atomic(target, project.objects.get(digest))
+        written.append(target)
+    for name in set(manifest) - set(outputs):  # files an older run made that no longer exist
+        (folder / name).unlink(missing_ok=True)
+    write_atomic(manifest_path, to_json(dict(sorted(outputs.items()))))
+    return written
+
+
+def current_plan(project: Project) -> dict[str, Any] | None:
+    """The shot plan of the last finished run, if there is one."""
+    try:
+        manifest = json.loads((project.state / MANIFEST).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+    digest = manifest.get("plan.json")
+    if not digest or not project.objects.has(digest):
+        return None
+    plan: dict[str, Any] = _load_json(project, digest)
+    return plan

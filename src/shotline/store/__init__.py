@@ -1,0 +1,1 @@
+"""Persistence: the project folder, its database and its content-addressed objects."""

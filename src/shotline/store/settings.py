@@ -1,0 +1,138 @@
+"""The project settings file, shotline.toml."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shotline.errors import InputError
+
+SETTINGS_FILE = "shotline.toml"
+DATABASE_URL_ENV = "SHOTLINE_DATABASE_URL"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What the project allows providers to do with its material (fail closed)."""
+
+    allow_training_on_inputs: bool = False
+    allow_training_on_outputs: bool = False
+    max_retention_days: int = 0
+    reverify_days: int = 180
+    regions: tuple[str, ...] = ()
+    budget_usd: float = 0.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    name: str
+    script: str  # the screenplay's file name, inside the project folder
+    fps: int = 24
+    width: int = 960
+    height: int = 540
+    aspect: str = "16:9"
+    database_url: str | None = None
+    providers: dict[str, Any] = field(default_factory=dict)
+    policy: Policy = field(default_factory=Policy)
+
+    def effective_database_url(self, project_dir: Path) -> str:
+        """The environment wins over the file; SQLite in .shotline/ is the default."""
+        url = os.environ.get(DATABASE_URL_ENV) or self.database_url
+        if url:
+            return url
+        return f"sqlite:///{project_dir / '.shotline' / 'project.db'}"
+
+
+def _toml_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def render_settings(s: Settings) -> str:
+    """The settings file as people read it: commented, in a stable order."""
+    database = (f"url = {_toml_string(s.database_url)}" if s.database_url else
+                '# url = "postgresql+psycopg://user@host/shotline"  # default: SQLite in .shotline/')
+    regions = ", ".join(_toml_string(r) for r in s.policy.regions)
+    return f"""# Shotline project settings
+name = {_toml_string(s.name)}
+script = {_toml_string(s.script)}
+
+[video]
+fps = {s.fps}
+width = {s.width}
+height = {s.height}
+aspect = {_toml_string(s.aspect)}
+
+[database]
+{database}
+
+[providers]
+default = {_toml_string(str(s.providers.get("default", "previs")))}
+
+[policy]
+# Fail closed: providers that may train on the project's material, keep it longer
+# than allowed, or whose terms are unknown or stale get nothing.
+allow_training_on_inputs = {str(s.policy.allow_training_on_inputs).lower()}
+allow_training_on_outputs = {str(s.policy.allow_training_on_outputs).lower()}
+max_retention_days = {s.policy.max_retention_days}
+reverify_days = {s.policy.reverify_days}
+regions = [{regions}]
+budget_usd = {s.policy.budget_usd}
+"""
+
+
+def _get(table: dict[str, Any], key: str, kind: type, where: str, default: Any) -> Any:
+    value = table.get(key, default)
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise InputError(f"{where}{key} must be {kind.__name__}, got {value!r}",
+                         source=SETTINGS_FILE)
+    return value
+
+
+def parse_settings(text: str, source: str = SETTINGS_FILE) -> Settings:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", source=source) from None
+    try:
+        video = data.get("video", {})
+        database = data.get("database", {})
+        policy = data.get("policy", {})
+        for table, name in ((video, "video"), (database, "database"), (policy, "policy")):
+            if not isinstance(table, dict):
+                raise InputError(f"[{name}] must be a table", source=source)
+        settings = Settings(
+            name=_get(data, "name", str, "", None),
+            script=_get(data, "script", str, "", None),
+            fps=_get(video, "fps", int, "video.", 24),
+            width=_get(video, "width", int, "video.", 960),
+            height=_get(video, "height", int, "video.", 540),
+            aspect=_get(video, "aspect", str, "video.", "16:9"),
+            database_url=database.get("url") or None,
+            providers=dict(data.get("providers", {})),
+            policy=Policy(
+                allow_training_on_inputs=_get(policy, "allow_training_on_inputs", bool,
+                                              "policy.", False),
+                allow_training_on_outputs=_get(policy, "allow_training_on_outputs", bool,
+                                               "policy.", False),
+                max_retention_days=_get(policy, "max_retention_days", int, "policy.", 0),
+                reverify_days=_get(policy, "reverify_days", int, "policy.", 180),
+                regions=tuple(_get(policy, "regions", list, "policy.", [])),
+                budget_usd=_get(policy, "budget_usd", float, "policy.", 0.0),
+            ),
+        )
+    except InputError as exc:
+        raise InputError(exc.message, source=source) from None
+    if not 1 <= settings.fps <= 240:
+        raise InputError(f"video.fps must be between 1 and 240, got {settings.fps}", source=source)
+    if settings.width < 16 or settings.height < 16:
+        raise InputError("video.width and video.height must be at least 16", source=source)
+    if "/" in settings.script or settings.script.startswith("."):
+        raise InputError(f"script must be a file name inside the project, got "
+                         f"{settings.script!r}", source=source)
+    return settings

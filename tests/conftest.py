@@ -1,0 +1,88 @@
+"""Fixtures shared by the store and engine tests: databases (SQLite and a real
+PostgreSQL the tests start themselves) and projects made from small screenplays."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from shotline.store.project import Project
+from tests.pg_server import PostgresServer, available
+
+SCRIPT = """Title: Two Rooms
+Author: The Team
+
+INT. KITCHEN - DAY
+
+MARA (30s), a harbour pilot, packs a suitcase. TEO (20s) watches from the door.
+
+TEO
+You're really going.
+
+MARA
+(not looking up)
+The ferry leaves at six.
+
+TEO
+Then I'll drive you.
+
+EXT. HARBOUR - NIGHT
+
+Rain. Hundreds of lanterns rise over the water as the crowd cheers.
+
+MARA
+Look at them.
+
+TEO
+I'm looking at you.
+
+INT. VAN - DUSK
+
+Teo drives. Mara holds a brass compass.
+
+MARA
+Left at the chapel.
+"""
+
+_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    reason = available()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI: {reason}")
+        pytest.skip(f"no PostgreSQL here: {reason}")
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'meta.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.create_database(f"t{os.getpid()}_{next(_names)}")
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> Iterator[Callable[..., Project]]:
+    """Make a project from a screenplay text (the two-room sample by default)."""
+    made: list[Project] = []
+
+    def make(text: str = SCRIPT, database_url: str | None = None,
+             folder: str = "project") -> Project:
+        source = tmp_path / "source.fountain"
+        source.write_text(text, encoding="utf-8")
+        project = Project.init(tmp_path / folder, source, database_url=database_url)
+        made.append(project)
+        return project
+
+    yield make
+    for project in made:
+        project.close()
