@@ -8,7 +8,7 @@ BENCH_STAMP := $(VENV)/.installed-bench
 SAMPLE := examples/night-market.fountain
 OUT ?= out/night-market
 
-.PHONY: setup demo test lint typecheck unit bench clean
+.PHONY: setup system demo test lint typecheck unit bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,13 +23,20 @@ demo: setup
 	$(BIN)/shotline run $(SAMPLE) -o $(OUT)
 	$(BIN)/shotline breakdown $(SAMPLE) --sheet scenes
 
+## System packages the tests use: a PostgreSQL server (started by the tests themselves).
+system:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql; \
+	  else echo "the tests need a PostgreSQL server: sudo apt-get install postgresql" >&2; exit 1; fi; \
+	fi
+
 lint: setup
 	$(BIN)/ruff check src tests bench
 
 typecheck: setup
 	$(BIN)/mypy src
 
-unit: setup
+unit: setup system
 	$(BIN)/python -m pytest
 
 ## The whole suite: lint, types, tests.
@@ -43,6 +50,7 @@ $(BENCH_STAMP): $(STAMP)
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/parse_speed.py
 	$(BIN)/python bench/breakdown_pages.py
+	$(BIN)/python bench/engine_speed.py
 
 clean:
 	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache

@@ -252,6 +252,7 @@ class PostgresServer:
         self._url: str | None = None
         self._created: list[str] = []  # on an external server, dropped again by stop()
         self._started = False
+        self._owner = os.getpid()
 
     @property
     def url(self) -> str:
@@ -272,6 +273,7 @@ class PostgresServer:
         if self._started:
             raise RuntimeError("the server is already started")
         self._started = True
+        self._owner = os.getpid()
         try:
             if self._external:
                 name = f"shotline_test_{secrets.token_hex(4)}"  # a shared server: be unique
@@ -324,9 +326,11 @@ class PostgresServer:
                                timeout=START_TIMEOUT + 10, check=False)
             if result.returncode == 0:
                 return
-            with log.open(errors="replace") as f:
-                f.seek(offset)
-                server_log = f.read()
+            server_log = ""
+            if log.exists():
+                with log.open(errors="replace") as f:
+                    f.seek(offset)
+                    server_log = f.read()
             if "Address already in use" in server_log and attempt < 2:
                 continue
             raise PostgresError(f"pg_ctl start failed:\n{_tail(result.stdout)}\n"
@@ -377,6 +381,8 @@ class PostgresServer:
 
     def stop(self) -> None:
         """Stop the server and remove its files; harmless when stopped or never started."""
+        if os.getpid() != self._owner:
+            return  # a forked child (a worker pool) must not stop its parent's server
         atexit.unregister(self.stop)
         if self._created:
             self._drop_created()

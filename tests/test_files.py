@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from shotline.files import to_json, write_atomic
 from shotline.errors import InputError
+from shotline.files import to_json, write_atomic
 
 
 def names(folder: Path) -> list[str]:

@@ -12,6 +12,7 @@ import pytest
 from rich.console import Console
 
 from shotline.cli import app as cli_app
+from shotline.cli import project_commands, review_commands
 
 # The console script installed next to the interpreter (the package has no __main__).
 SHOTLINE = Path(sys.executable).parent / "shotline"
@@ -87,8 +88,9 @@ def wide_consoles(monkeypatch: pytest.MonkeyPatch) -> None:
     Help pages make a console per call, from COLUMNS.
     """
     monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.setattr(cli_app, "out", Console(width=200))
-    monkeypatch.setattr(cli_app, "err", Console(stderr=True, width=200))
+    for module in (cli_app, project_commands, review_commands):
+        monkeypatch.setattr(module, "out", Console(width=200), raising=False)
+        monkeypatch.setattr(module, "err", Console(stderr=True, width=200), raising=False)
 
 
 @pytest.fixture

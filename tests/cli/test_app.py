@@ -458,7 +458,10 @@ def test_run_json_lists_the_files_it_wrote(fountain_file: Path, tmp_path: Path) 
     result = invoke("run", fountain_file, "-o", folder, "--json")
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
-    assert doc["output"] == str(folder)
-    assert sorted(Path(p).name for p in doc["files"]) == sorted(
-        p.name for p in folder.iterdir())
-    assert len(doc["files"]) == 7
+    assert doc["project"] == str(folder)
+    assert sorted(Path(p).name for p in doc["exports"]) == sorted(
+        p.name for p in (folder / "exports").iterdir())
+    assert len(doc["exports"]) == 9
+    assert doc["steps_run"] > 0
+    again = json.loads(invoke("run", "-o", folder, "--json").stdout)
+    assert again["steps_run"] == 0  # nothing changed: no work

@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = Path("examples") / "night-market.fountain"
 SHOTLINE = Path(sys.executable).parent / "shotline"
 SHEETS = ("scenes", "cast", "locations", "dood")
-EXPECTED_FILES = sorted(["script.json", "script.fountain", "breakdown.json",
-                         *(f"breakdown-{s}.csv" for s in SHEETS)])
+EXPECTED_FILES = sorted(["script.json", "script.fountain", "breakdown.json", "plan.json",
+                         "shots.csv", *(f"breakdown-{s}.csv" for s in SHEETS)])
 
 
 def shotline(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -44,8 +44,9 @@ def without_lines(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """The exports folder of a project made by the main job, and how the run went."""
     folder = tmp_path_factory.mktemp("night-market") / "out"
-    return folder, shotline("run", SAMPLE, "-o", folder)
+    return folder / "exports", shotline("run", SAMPLE, "-o", folder)
 
 
 @pytest.fixture(scope="module")
@@ -58,12 +59,19 @@ def test_run_writes_every_file(made: tuple[Path, subprocess.CompletedProcess[str
     folder, result = made
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in folder.iterdir()) == EXPECTED_FILES  # no temporaries left
-    assert sorted(Path(line.strip()).name for line in result.stdout.splitlines()) == (
-        EXPECTED_FILES)
-    summary = " ".join(result.stderr.split())
-    assert "The Night Market:" in summary
-    assert "11 scenes" in summary
+    summary = " ".join(result.stdout.split())
+    assert "The Night Market: run 1" in summary
+    assert all(name in summary for name in EXPECTED_FILES)
     assert "Traceback" not in result.stderr
+    project = folder.parent
+    assert (project / "shotline.toml").is_file()
+    assert (project / "night-market.fountain").read_bytes() == (ROOT / SAMPLE).read_bytes()
+
+
+def test_second_run_does_no_work(made: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    again = shotline("run", "-o", made[0].parent, "--json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["steps_run"] == 0
 
 
 def test_script_json_is_what_parse_prints(
@@ -139,6 +147,7 @@ def test_run_with_bad_input_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
     folder = tmp_path / "out"
     folder.mkdir()
     (folder / "script.json").write_text('{"from": "yesterday"}\n', encoding="utf-8")
+    # A bad screenplay starts no project, in a folder that exists or one that does not.
     missing = tmp_path / "never-made"
     for target in (folder, missing):
         result = shotline("run", tmp_path / "broken.fountain", "-o", target)

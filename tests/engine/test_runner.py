@@ -6,13 +6,13 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import select
+from tests.engine.steps_for_tests import BROKEN, UPPER
 
 from shotline.engine.executors import InlineExecutor
-from shotline.engine.runner import Engine, StepFailed, store_blob
+from shotline.engine.runner import Engine, StepError, store_blob
 from shotline.engine.steps import Blob, Task
 from shotline.store.project import Project, now
 from shotline.store.schema import Asset, Run, StepOutput, StepRun
-from tests.engine.steps_for_tests import BROKEN, UPPER
 
 
 def new_run(project: Project) -> int:
@@ -98,7 +98,7 @@ def test_a_lost_object_makes_the_step_run_again(project: Project) -> None:
 def test_a_failing_step_names_itself_and_keeps_what_finished(project: Project) -> None:
     engine = engine_for(project)
     good = Task(UPPER, "good", {"text": text(project, "ok")})
-    with pytest.raises(StepFailed, match="step test-broken failed for scene 9: RuntimeError: "
+    with pytest.raises(StepError, match="step test-broken failed for scene 9: RuntimeError: "
                                          "the model fell over"):
         engine.run([good, Task(BROKEN, "scene 9", {"text": text(project, "x")})], "mixed")
     with project.sessions() as s:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shotline.store.objects import CorruptObject, ObjectStore
+from shotline.store.objects import CorruptObjectError, ObjectStore
 
 
 def test_put_names_by_sha256_and_get_returns_the_bytes(tmp_path: Path) -> None:
@@ -36,7 +36,7 @@ def test_a_changed_byte_is_detected(tmp_path: Path) -> None:
     path = store.path(digest)
     path.chmod(0o644)
     path.write_bytes(b"0riginal")
-    with pytest.raises(CorruptObject, match="corrupt"):
+    with pytest.raises(CorruptObjectError, match="corrupt"):
         store.get(digest)
 
 

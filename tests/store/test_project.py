@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import inspect, select
 
 from shotline.errors import InputError
-from shotline.store.project import Project, ProjectBusy, now
+from shotline.store.project import Project, ProjectBusyError, now
 from shotline.store.schema import Run
 
 TABLES = {"alembic_version", "assets", "runs", "step_runs", "step_outputs", "revisions",
@@ -25,7 +25,7 @@ def test_init_lays_out_the_folder(make_project: Callable[..., Project], database
     assert (root / "source.fountain").read_text(encoding="utf-8").startswith("Title: Two Rooms")
     assert (root / ".shotline" / "objects").is_dir()
     assert project.settings.name == "Two Rooms"
-    assert TABLES <= set(inspect(project.engine).get_table_names())
+    assert set(inspect(project.engine).get_table_names()) >= TABLES
 
 
 def test_reopening_keeps_the_data(make_project: Callable[..., Project], database_url: str) -> None:
@@ -80,7 +80,7 @@ def test_a_second_run_is_refused_then_allowed(make_project: Callable[..., Projec
         while not (project.root / "held").exists():
             assert time.monotonic() < deadline, "the other process never took the lock"
             time.sleep(0.05)
-        with pytest.raises(ProjectBusy) as refused, project.lock():
+        with pytest.raises(ProjectBusyError) as refused, project.lock():
             pass
         assert "another shotline run holds this project" in str(refused.value)
         assert '"pid"' in str(refused.value)

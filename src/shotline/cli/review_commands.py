@@ -39,7 +39,8 @@ def _decide(kind: str, shot_id: str, role: str, note: str | None, take: int | No
                              + (f" (this scene has {near})" if near else ""))
         if take is not None and take < 1:
             raise InputError("--take must be 1 or more")
-        decision = record(project, shots[wanted], kind, parse_role(role), note, take, by)
+        decision = record(project, shots[wanted], kind, parse_role(role), note=note, take=take,
+                          person=by)
     finally:
         project.close()
     say(f"{kind} {wanted} by {decision.person} as {decision.role}"

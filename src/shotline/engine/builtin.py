@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import asdict
+from enum import StrEnum
 from typing import Any
 
 from shotline.breakdown import build_breakdown
 from shotline.breakdown.tables import SHEETS, sheet_rows, to_csv
 from shotline.engine.keys import canonical_json
 from shotline.engine.steps import Blob, Resources, Step, register
+from shotline.files import to_json
 from shotline.model.breakdown import Breakdown, SceneBreakdown
 from shotline.model.script import Element, ElementType, Script
-from shotline.model.shots import ScenePlan, ShotPlan
+from shotline.model.shots import Angle, Framing, Movement, ScenePlan, ShotPlan, ShotSize
+from shotline.planning import Overrides, ShotOverride
 from shotline.script import parse_fdx, parse_fountain, to_fountain
 from shotline.script.loader import decode_text
 
@@ -25,7 +29,8 @@ T = ElementType
 
 
 def _json(value: Any) -> Blob:
-    return Blob(json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8") + b"\n", JSON)
+    # The same bytes `shotline parse --json` and `breakdown --json` print.
+    return Blob(to_json(value).encode("utf-8"), JSON)
 
 
 def _load(data: bytes) -> Any:
@@ -89,8 +94,43 @@ def split_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[s
     return out
 
 
+_ENUMS: dict[str, type[StrEnum]] = {
+    "size": ShotSize, "framing": Framing, "angle": Angle, "movement": Movement}
+
+
+def override_params(entry: ShotOverride) -> dict[str, Any]:
+    """An override as plain JSON, for a plan task's parameters (and so its cache key)."""
+    out: dict[str, Any] = {}
+    for key, value in asdict(entry).items():
+        if value is None:
+            continue
+        out[key] = list(value) if isinstance(value, tuple) else (
+            value.value if isinstance(value, StrEnum) else value)
+    return out
+
+
+def lock_params(shot: dict[str, Any]) -> dict[str, Any]:
+    """A shot as it was locked, as the override that keeps it exactly."""
+    keep = ("size", "framing", "angle", "movement", "lens_mm", "subjects", "covers",
+            "description")
+    return {"action": "lock", "id": shot["id"], "scene": shot["scene"],
+            **{k: shot[k] for k in keep if k in shot}}
+
+
+def _override(d: dict[str, Any]) -> ShotOverride:
+    fields: dict[str, Any] = {}
+    for key, value in d.items():
+        if key in _ENUMS:
+            fields[key] = _ENUMS[key](value)
+        elif isinstance(value, list):
+            fields[key] = tuple(value)
+        else:
+            fields[key] = value
+    return ShotOverride(**fields)
+
+
 def plan_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str, Blob]:
-    from shotline.planning import Overrides, plan_scene
+    from shotline.planning import plan_scene
 
     content = _load(inputs["scene"])
     number = str(params["number"])
@@ -104,7 +144,8 @@ def plan_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[st
         previous = SceneBreakdown.from_dict({
             "number": "", "heading": "", "characters": [], "speaking": [], "line": 0,
             "page": 0, "eighths": 0, "screen_seconds": 0.0, **previous_data})
-    overrides = Overrides.from_dict(params["overrides"]) if params.get("overrides") else None
+    entries = tuple(_override(d) for d in params.get("overrides", ()))
+    overrides = Overrides(entries, params.get("overrides_source")) if entries else None
     plan = plan_scene(sheet, elements, previous, overrides)
     return {"plan": _json(plan.to_dict())}
 

@@ -15,7 +15,15 @@ from typing import Any
 from rich.console import Console
 from sqlalchemy import select
 
-from shotline.engine.builtin import BREAKDOWN, EXPORT, PARSE, PLAN, SPLIT
+from shotline.engine.builtin import (
+    BREAKDOWN,
+    EXPORT,
+    PARSE,
+    PLAN,
+    SPLIT,
+    lock_params,
+    override_params,
+)
 from shotline.engine.executors import Executor
 from shotline.engine.revisions import (
     KnownScene,
@@ -28,12 +36,14 @@ from shotline.engine.revisions import (
 from shotline.engine.runner import Counts, Engine, Outputs, store_blob
 from shotline.engine.steps import Blob, Task
 from shotline.files import to_json, write_atomic
+from shotline.planning import load_overrides
 from shotline.review.decisions import locked_shots, shot_basis, states
 from shotline.script.loader import looks_like_fdx, read_bytes
 from shotline.store.project import Project, now
 from shotline.store.schema import Revision, Run, SceneRecord
 
 MANIFEST = "exports.json"
+OVERRIDES = "overrides.toml"  # the director's shot overrides, in the project folder
 
 
 @dataclass
@@ -115,6 +125,20 @@ def new_scenes(index: list[dict[str, Any]], split: Outputs) -> list[NewScene]:
             for e in index]
 
 
+def scene_overrides(project: Project) -> dict[str, list[dict[str, Any]]]:
+    """Scene number -> its overrides: the project's overrides file, then the shots people
+    locked (a lock wins over a file entry for the same shot). Only a scene's own entries
+    go into its plan's cache key."""
+    entries: dict[str, dict[str, dict[str, Any]]] = {}
+    path = project.root / OVERRIDES
+    if path.is_file():
+        for k, entry in enumerate(load_overrides(path).shots):
+            entries.setdefault(entry.scene, {})[entry.id or f"#{k}"] = override_params(entry)
+    for shot_id, shot in locked_shots(project).items():
+        entries.setdefault(str(shot["scene"]).upper(), {})[shot_id] = lock_params(shot)
+    return {scene: list(found.values()) for scene, found in entries.items()}
+
+
 def _pipeline(project: Project, engine: Engine, run_id: int) -> RunSummary:
     path = project.script_path
     data = read_bytes(path)
@@ -144,18 +168,18 @@ def _pipeline(project: Project, engine: Engine, run_id: int) -> RunSummary:
         matching = Matching([])
         numbers = [k.number for k in known]
 
-    locks = locked_shots(project)
+    overrides = scene_overrides(project)
     tasks: list[Task] = []
     for k, (entry, number) in enumerate(zip(index, numbers, strict=True)):
         previous = index[k - 1] if k else None
-        overrides = [shot for shot in locks.values() if shot.get("scene") == number]
         params: dict[str, Any] = {
             "number": number,
             "previous": {key: previous[key] for key in ("location", "int_ext", "time_of_day")}
             if previous else None,
         }
-        if overrides:
-            params["overrides"] = {"shots": [dict(shot, action="lock") for shot in overrides]}
+        if overrides.get(number):
+            params["overrides"] = overrides[number]
+            params["overrides_source"] = OVERRIDES
         tasks.append(Task(PLAN, f"scene {number}", {"scene": split[entry["output"]]}, params))
     plans = engine.run(tasks, "plan")
 
@@ -165,12 +189,13 @@ def _pipeline(project: Project, engine: Engine, run_id: int) -> RunSummary:
                             "export")
     written = materialize(project, exported)
 
-    scene_plans = [_load_json(project, p["plan"]) for p in plans]
-    shots = {shot["id"]: shot for plan in scene_plans for shot in plan["shots"]}
-    warnings = [f"scene {n}: {w}" for n, plan in zip(numbers, scene_plans, strict=True)
-                for w in plan.get("warnings", [])]
     report = None
-    if changed:
+    warnings: list[str] = []
+    if changed:  # with nothing changed, nothing new to say: skip reading every plan
+        scene_plans = [_load_json(project, p["plan"]) for p in plans]
+        shots = {shot["id"]: shot for plan in scene_plans for shot in plan["shots"]}
+        warnings = [f"scene {n}: {w}" for n, plan in zip(numbers, scene_plans, strict=True)
+                    for w in plan.get("warnings", [])]
         report = _record_revision(project, run_id, screenplay, last, scenes, matching,
                                   numbers, shots)
     return RunSummary(run_id, engine.counts, 0.0, report, written, warnings)

@@ -30,7 +30,7 @@ Outputs = dict[str, str]  # output name -> object hash
 _CHUNK = 500  # keys per lookup query (SQLite allows 999 parameters)
 
 
-class StepFailed(InputError):
+class StepError(InputError):
     """A step raised: the run stops, and what finished before is kept."""
 
 
@@ -69,7 +69,8 @@ class Engine:
         self._progress = Progress(
             TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
-            console=console, disable=console is None, transient=False)
+            console=console, disable=console is None or not console.is_terminal,
+            transient=False)
 
     @contextmanager
     def showing_progress(self) -> Iterator[None]:
@@ -117,7 +118,7 @@ class Engine:
                 task = tasks[todo[k]]
                 if isinstance(outcome, BaseException):
                     detail = "".join(traceback.format_exception_only(outcome)).strip()
-                    raise StepFailed(f"step {task.step.name} failed for {task.scope}: {detail}")
+                    raise StepError(f"step {task.step.name} failed for {task.scope}: {detail}")
                 results[todo[k]] = self._record(task, outcome, started)
                 self.counts.add(task.step.name, ran=True)
                 self._progress.advance(bar)

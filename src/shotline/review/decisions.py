@@ -42,8 +42,9 @@ def parse_role(text: str) -> Role:
                          f"{', '.join(r.value for r in Role)}") from None
 
 
-def record(project: Project, shot: dict[str, Any], kind: str, role: Role,
-           note: str | None = None, take: int | None = None, person: str | None = None) -> Decision:
+def record(project: Project, shot: dict[str, Any], kind: str, role: Role, *,
+           note: str | None = None, take: int | None = None,
+           person: str | None = None) -> Decision:
     if kind not in KINDS:
         raise InputError(f"unknown decision {kind!r}")
     decision = Decision(

@@ -14,7 +14,7 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-class CorruptObject(InputError):
+class CorruptObjectError(InputError):
     """An object whose bytes no longer hash to its name."""
 
 
@@ -56,7 +56,7 @@ class ObjectStore:
             raise InputError(f"object {digest[:12]} is missing from the store",
                              source=str(self.root)) from None
         if verify and sha256(data) != digest:
-            raise CorruptObject(f"object {digest[:12]} is corrupt (its bytes changed)",
+            raise CorruptObjectError(f"object {digest[:12]} is corrupt (its bytes changed)",
                                 source=str(self.path(digest)))
         return data
 

@@ -18,8 +18,8 @@ from typing import IO
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from shotline.files import write_atomic
 from shotline.errors import InputError
+from shotline.files import write_atomic
 from shotline.store.db import connect, migrate, session_factory
 from shotline.store.objects import ObjectStore
 from shotline.store.settings import SETTINGS_FILE, Settings, parse_settings, render_settings
@@ -28,7 +28,7 @@ STATE_DIR = ".shotline"
 EXPORTS_DIR = "exports"
 
 
-class ProjectBusy(InputError):
+class ProjectBusyError(InputError):
     """Another run holds the project."""
 
 
@@ -89,8 +89,6 @@ class Project:
         if (root / SETTINGS_FILE).exists():
             raise InputError(f"already a Shotline project ({SETTINGS_FILE} exists)",
                              source=str(root))
-        if not script.is_file():
-            raise InputError("no such screenplay", source=str(script))
         from shotline.script import load  # read it first: a bad script makes no project
 
         parsed = load(script)
@@ -124,7 +122,7 @@ class Project:
                     if time.monotonic() >= deadline:
                         handle.seek(0)
                         holder = handle.read().strip() or "another process"
-                        raise ProjectBusy(
+                        raise ProjectBusyError(
                             f"another shotline run holds this project ({holder}); "
                             "wait for it or use --wait SECONDS", source=str(self.root)) \
                             from None

@@ -54,7 +54,8 @@ def _toml_string(value: str) -> str:
 def render_settings(s: Settings) -> str:
     """The settings file as people read it: commented, in a stable order."""
     database = (f"url = {_toml_string(s.database_url)}" if s.database_url else
-                '# url = "postgresql+psycopg://user@host/shotline"  # default: SQLite in .shotline/')
+                '# url = "postgresql+psycopg://user@host/shotline"\n'
+                "# (default: SQLite in .shotline/)")
     regions = ", ".join(_toml_string(r) for r in s.policy.regions)
     return f"""# Shotline project settings
 name = {_toml_string(s.name)}
