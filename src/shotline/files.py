@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from shotline.errors import InputError
 
@@ -49,4 +50,6 @@ def write_atomic(path: Path, data: str | bytes) -> None:
 
 
 def to_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+    """Indented JSON for people and programs (orjson: the stdlib's indenting encoder is
+    pure Python and a tenth of the speed on a feature's shot plan)."""
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()

@@ -150,3 +150,20 @@ def test_scripts_with_little_in_them_still_run(make_project: Callable[..., Proje
     summary = run(project)
     assert summary.counts.run >= 4
     assert SCRIPT  # the default sample stays importable for the other tests
+
+
+def test_ray_executor_agrees(make_project: Callable[..., Project]) -> None:
+    pytest.importorskip("ray")
+    from shotline.engine.executors import RayExecutor
+
+    inline = make_project(folder="a")
+    on_ray = make_project(folder="b")
+    run_project(inline, InlineExecutor())
+    executor = RayExecutor()
+    try:
+        summary = run_project(on_ray, executor)
+    finally:
+        executor.close()
+    assert summary.counts.by_step["plan"] == (3, 0)
+    for name in ("plan.json", "breakdown.json", "shots.csv"):
+        assert (inline.exports / name).read_bytes() == (on_ray.exports / name).read_bytes()

@@ -6,6 +6,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -16,6 +17,7 @@ _WORD = re.compile(r"[a-z]+(?:['\-][a-z]+)*'?")
 _MAX_PHRASE = 3
 
 
+@lru_cache(maxsize=1 << 16)  # a script uses a few thousand distinct words, thousands of times
 def base(word: str) -> str:
     """A crude stem that maps plural and verb forms of a word onto one key.
 

@@ -24,22 +24,22 @@ SECONDS_PER_PAGE = 60.0  # the industry's page-a-minute rule
 
 
 @dataclass
-class _Scene:
+class ScriptScene:
     heading: Element | None
     start: int  # index of its first element
     elements: list[Element] = field(default_factory=list)
 
 
-def _split_scenes(script: Script) -> list[_Scene]:
-    scenes: list[_Scene] = []
+def split_scenes(script: Script) -> list[ScriptScene]:
+    scenes: list[ScriptScene] = []
     for index, e in enumerate(script.elements):
         if e.type is T.SCENE_HEADING:
-            scenes.append(_Scene(e, index))
+            scenes.append(ScriptScene(e, index))
         elif scenes:
             scenes[-1].elements.append(e)
     if not scenes and any(e.type in (T.ACTION, T.DIALOGUE) for e in script.elements):
         # A script with no headings is one scene.
-        scenes.append(_Scene(None, 0, list(script.elements)))
+        scenes.append(ScriptScene(None, 0, list(script.elements)))
     return scenes
 
 
@@ -112,7 +112,7 @@ def build_breakdown(script: Script, lexicon: Lexicon | None = None) -> Breakdown
     """A first AD's breakdown of the script."""
     lexicon = lexicon or default_lexicon()
     layout = paginate(script.elements)
-    scenes = _split_scenes(script)
+    scenes = split_scenes(script)
     numbers = scene_numbers([s.heading.scene_number if s.heading else None for s in scenes])
 
     action_of = [
@@ -128,7 +128,7 @@ def build_breakdown(script: Script, lexicon: Lexicon | None = None) -> Breakdown
         introductions(text for texts in action_of for text in texts),
     )
 
-    def start_of(scene: _Scene) -> Position:
+    def start_of(scene: ScriptScene) -> Position:
         for i in range(scene.start, len(layout.positions)):
             position = layout.positions[i]
             if position is not None:

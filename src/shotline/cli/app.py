@@ -16,6 +16,7 @@ from shotline.cli import project_commands, render, review_commands
 from shotline.cli.common import JsonFlag, ScriptPath, app, out, say
 from shotline.errors import InputError
 from shotline.files import to_json, write_atomic
+from shotline.planning import load_overrides, plan_rows, plan_script
 from shotline.script import load, to_fountain
 
 EXIT_INPUT = 2
@@ -82,6 +83,32 @@ def breakdown(
                 out.print("[dim]day out of days: --sheet dood, or --csv --sheet dood[/]")
                 continue
             render.SHEET_TABLES[name](out, result)
+
+
+@app.command()
+def plan(
+    file: ScriptPath,
+    as_json: JsonFlag = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print the shot list as CSV.")] = False,
+    overrides: Annotated[Path | None, typer.Option(
+        help="A TOML file of shots to add, change, lock or drop.", show_default=False,
+    )] = None,
+) -> None:
+    """Coverage and the edit for every scene: shots with real camera data, and durations."""
+    if as_json and as_csv:
+        raise InputError("choose one of --json and --csv")
+    script = load(file)
+    shot_plan = plan_script(script, build_breakdown(script),
+                            load_overrides(overrides) if overrides else None)
+    for scene in shot_plan.scenes:
+        for warning in scene.warnings:
+            say(f"warning: scene {scene.scene}: {warning}")
+    if as_json:
+        sys.stdout.write(to_json(shot_plan.to_dict()))
+    elif as_csv:
+        sys.stdout.write(to_csv(*plan_rows(shot_plan)))
+    else:
+        render.shots_table(out, shot_plan)
 
 
 @app.command()

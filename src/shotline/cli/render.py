@@ -9,6 +9,7 @@ from rich.table import Table
 
 from shotline.model.breakdown import Breakdown, format_eighths
 from shotline.model.script import Script
+from shotline.model.shots import ShotPlan
 
 _PREVIEW = 70
 
@@ -110,6 +111,24 @@ def dood_table(console: Console, b: Breakdown) -> None:
     for row in b.day_out_of_days():
         marks: dict[str, str] = row["marks"]
         table.add_row(f"{row['id']} {row['name']}", *(marks.get(s.number, "") for s in b.scenes))
+    console.print(table)
+
+
+def shots_table(console: Console, plan: ShotPlan) -> None:
+    """The shot list: scene by scene, with the camera data a crew reads."""
+    minutes, seconds = divmod(round(plan.duration), 60)
+    console.print(f"{len(plan.shots)} shots in {len(plan.scenes)} scenes, "
+                  f"about {minutes}:{seconds:02d} cut together")
+    # The description already reads "MCU MARA over TEO's shoulder, eye level, 65 mm";
+    # the separate camera fields are in --json and --csv.
+    table = Table(header_style="bold")
+    table.add_column("shot")
+    table.add_column("secs", justify="right")
+    table.add_column("description")
+    for scene in plan.scenes:
+        for shot in scene.shots:
+            table.add_row(shot.id, f"{shot.duration:.1f}", shot.description)
+        table.add_section()
     console.print(table)
 
 

@@ -6,15 +6,15 @@ when its output for the same inputs changes: that is what invalidates old caches
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import asdict
 from enum import StrEnum
 from typing import Any
 
+import orjson
+
 from shotline.breakdown import build_breakdown
 from shotline.breakdown.tables import SHEETS, sheet_rows, to_csv
-from shotline.engine.keys import canonical_json
 from shotline.engine.steps import Blob, Resources, Step, register
 from shotline.files import to_json
 from shotline.model.breakdown import Breakdown, SceneBreakdown
@@ -29,12 +29,19 @@ T = ElementType
 
 
 def _json(value: Any) -> Blob:
-    # The same bytes `shotline parse --json` and `breakdown --json` print.
+    """Exports: the same bytes `shotline parse --json` and `breakdown --json` print."""
     return Blob(to_json(value).encode("utf-8"), JSON)
 
 
+def _compact(value: Any) -> Blob:
+    """Objects only steps read: compact and quick to write and hash. Keys keep their
+    order (a title page's order is part of the script); the steps build every dict in
+    a fixed order, so the same content always gives the same bytes."""
+    return Blob(orjson.dumps(value), JSON)
+
+
 def _load(data: bytes) -> Any:
-    return json.loads(data)
+    return orjson.loads(data)
 
 
 def parse_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str, Blob]:
@@ -43,12 +50,12 @@ def parse_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[s
         script = parse_fdx(inputs["screenplay"], source=name)
     else:
         script = parse_fountain(decode_text(inputs["screenplay"], source=name), source=name)
-    return {"script": _json(script.to_dict())}
+    return {"script": _compact(script.to_dict())}
 
 
 def breakdown_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str, Blob]:
     script = Script.from_dict(_load(inputs["script"]))
-    return {"breakdown": _json(build_breakdown(script).to_dict())}
+    return {"breakdown": _compact(build_breakdown(script).to_dict())}
 
 
 def scene_content(heading: Element | None, elements: list[Element],
@@ -68,17 +75,17 @@ def scene_content(heading: Element | None, elements: list[Element],
 
 def split_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str, Blob]:
     """One object per scene, and an index of them in script order."""
-    from shotline.breakdown.sheet import _split_scenes
+    from shotline.breakdown.sheet import split_scenes
 
     script = Script.from_dict(_load(inputs["script"]))
     breakdown = Breakdown.from_dict(_load(inputs["breakdown"]))
     out: dict[str, Blob] = {}
     index: list[dict[str, Any]] = []
-    for k, (scene, sheet) in enumerate(zip(_split_scenes(script), breakdown.scenes,
+    for k, (scene, sheet) in enumerate(zip(split_scenes(script), breakdown.scenes,
                                            strict=True)):
         content = scene_content(scene.heading, scene.elements, sheet)
         name = f"scene-{k + 1:04d}"
-        blob = Blob(canonical_json(content), JSON)
+        blob = _compact(content)
         out[name] = blob
         index.append({
             "output": name,
@@ -90,7 +97,7 @@ def split_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[s
             "location": sheet.location, "int_ext": sheet.int_ext,
             "time_of_day": sheet.time_of_day,
         })
-    out["index"] = _json(index)
+    out["index"] = _compact(index)
     return out
 
 
@@ -147,7 +154,7 @@ def plan_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[st
     entries = tuple(_override(d) for d in params.get("overrides", ()))
     overrides = Overrides(entries, params.get("overrides_source")) if entries else None
     plan = plan_scene(sheet, elements, previous, overrides)
-    return {"plan": _json(plan.to_dict())}
+    return {"plan": _compact(plan.to_dict())}
 
 
 def export_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str, Blob]:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 from rich.console import Console
 from sqlalchemy import select
 
@@ -99,7 +101,7 @@ def _close_run(project: Project, run_id: int, counts: Counts, status: str,
 
 
 def _load_json(project: Project, digest: str) -> Any:
-    return json.loads(project.objects.get(digest))
+    return orjson.loads(project.objects.get(digest))
 
 
 def known_scenes(project: Project) -> list[KnownScene]:
@@ -178,7 +180,10 @@ def _pipeline(project: Project, engine: Engine, run_id: int) -> RunSummary:
             if previous else None,
         }
         if overrides.get(number):
-            params["overrides"] = overrides[number]
+            # Plans see lines counted from their heading; so must an entry's `lines`.
+            params["overrides"] = [
+                d | {"lines": [line - entry["line"] for line in d["lines"]]}
+                if d.get("lines") else d for d in overrides[number]]
             params["overrides_source"] = OVERRIDES
         tasks.append(Task(PLAN, f"scene {number}", {"scene": split[entry["output"]]}, params))
     plans = engine.run(tasks, "plan")
@@ -191,22 +196,50 @@ def _pipeline(project: Project, engine: Engine, run_id: int) -> RunSummary:
 
     report = None
     warnings: list[str] = []
-    if changed:  # with nothing changed, nothing new to say: skip reading every plan
-        scene_plans = [_load_json(project, p["plan"]) for p in plans]
-        shots = {shot["id"]: shot for plan in scene_plans for shot in plan["shots"]}
-        warnings = [f"scene {n}: {w}" for n, plan in zip(numbers, scene_plans, strict=True)
-                    for w in plan.get("warnings", [])]
+    if changed:
+        # Only the plans that changed are read; the rest are as the last revision saw them.
+        prior_plans, prior_basis = _prior(last)
+        plan_hashes = {n: p["plan"] for n, p in zip(numbers, plans, strict=True)}
+        basis: dict[str, dict[str, str]] = {}
+        for number, digest in plan_hashes.items():
+            if prior_plans.get(number) == digest and number in prior_basis:
+                basis[number] = prior_basis[number]
+                continue
+            plan = _load_json(project, digest)
+            basis[number] = {shot["id"]: shot_basis(shot) for shot in plan["shots"]}
+            heading_line = index[numbers.index(number)]["line"]
+            warnings += [f"scene {number}: {_absolute_lines(w, heading_line)}"
+                         for w in plan.get("warnings", [])]
         report = _record_revision(project, run_id, screenplay, last, scenes, matching,
-                                  numbers, shots)
+                                  numbers, basis, plan_hashes)
     return RunSummary(run_id, engine.counts, 0.0, report, written, warnings)
+
+
+_LINE = re.compile(r"\bline (\d+)")
+
+
+def _absolute_lines(warning: str, heading_line: int) -> str:
+    """Plans count lines from their scene's heading (so an edit elsewhere leaves them
+    alone); people want the screenplay's own line numbers."""
+    return _LINE.sub(lambda m: f"line {heading_line + int(m.group(1))}", warning)
+
+
+def _prior(last: Revision | None) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """The last revision's plan hash and shot hashes, by scene number."""
+    if last is None:
+        return {}, {}
+    plans = last.report.get("plans")
+    basis = last.report.get("shot_basis")
+    return (dict(plans) if isinstance(plans, dict) else {},
+            dict(basis) if isinstance(basis, dict) else {})
 
 
 def _record_revision(project: Project, run_id: int, screenplay: str, last: Revision | None,
                      scenes: list[NewScene], matching: Matching, numbers: list[str],
-                     shots: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    basis = {shot_id: shot_basis(shot) for shot_id, shot in shots.items()}
-    prior = last.report.get("shot_basis") if last else None
-    before = {str(k): str(v) for k, v in prior.items()} if isinstance(prior, dict) else {}
+                     by_scene: dict[str, dict[str, str]], plans: dict[str, str]
+                     ) -> dict[str, Any]:
+    basis = {shot: h for shots in by_scene.values() for shot, h in shots.items()}
+    before = {shot: h for shots in _prior(last)[1].values() for shot, h in shots.items()}
     report: dict[str, Any] = {
         "first": last is None,
         "scenes": scene_report(scenes, matching, numbers),
@@ -217,10 +250,11 @@ def _record_revision(project: Project, run_id: int, screenplay: str, last: Revis
         },
         "stale_decisions": [
             {"shot": st.shot_id, "role": d.role, "kind": d.kind}
-            for st in states(project, shots) for d, stale in zip(st.decisions, st.stale,
+            for st in states(project, basis) for d, stale in zip(st.decisions, st.stale,
                                                                 strict=True) if stale
         ],
-        "shot_basis": basis,
+        "plans": plans,
+        "shot_basis": by_scene,
     }
     with project.sessions.begin() as s:
         revision = Revision(run_id=run_id, script_hash=screenplay, created_at=now(),

@@ -146,9 +146,11 @@ class Engine:
         with self.project.sessions.begin() as s:
             if s.scalar(select(StepRun.id).where(StepRun.cache_key == task.key)) is not None:
                 return digests  # recorded meanwhile by an earlier duplicate
+            known = set(s.scalars(select(Asset.hash).where(Asset.hash.in_(set(digests.values())))))
             for name, blob in outputs.items():
                 digest = digests[name]
-                if s.get(Asset, digest) is None:
+                if digest not in known:
+                    known.add(digest)
                     s.add(Asset(hash=digest, size=len(blob.data), media_type=blob.media_type,
                                 created_at=finished))
             s.flush()

@@ -65,8 +65,9 @@ class ShotState:
     locked: Decision | None  # the lock in force, if any
 
 
-def states(project: Project, current: dict[str, dict[str, Any]]) -> list[ShotState]:
-    """Review state of every shot that has a decision, against the current plan."""
+def states(project: Project, current: dict[str, str]) -> list[ShotState]:
+    """Review state of every shot that has a decision, against the current plan
+    (shot id -> its basis hash)."""
     with project.sessions() as s:
         rows = list(s.scalars(select(Decision).order_by(Decision.created_at, Decision.id)))
     by_shot: dict[str, list[Decision]] = {}
@@ -82,8 +83,7 @@ def states(project: Project, current: dict[str, dict[str, Any]]) -> list[ShotSta
             else:
                 latest[d.role] = d
         ordered = sorted(latest.values(), key=lambda d: (d.created_at, d.id), reverse=True)
-        shot = current.get(shot_id)
-        basis = shot_basis(shot) if shot is not None else None
+        basis = current.get(shot_id)
         out.append(ShotState(shot_id, tuple(ordered),
                              tuple(d.basis != basis for d in ordered), lock))
     return out

@@ -16,7 +16,7 @@ from shotline.engine.pipeline import (
 )
 from shotline.engine.revisions import assign_numbers, match_scenes
 from shotline.engine.steps import Blob
-from shotline.review.decisions import states
+from shotline.review.decisions import shot_basis, states
 from shotline.script.loader import looks_like_fdx, read_bytes
 from shotline.store.objects import sha256
 from shotline.store.project import Project
@@ -79,7 +79,7 @@ def project_status(project: Project) -> dict[str, Any]:
     shots = {shot["id"]: shot for scene in (plan or {}).get("scenes", [])
              for shot in scene["shots"]}
     review: list[dict[str, Any]] = []
-    for state in states(project, shots):
+    for state in states(project, {k: shot_basis(v) for k, v in shots.items()}):
         for decision, is_stale in zip(state.decisions, state.stale, strict=True):
             review.append({
                 "shot": state.shot_id, "kind": decision.kind, "role": decision.role,

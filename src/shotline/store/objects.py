@@ -23,12 +23,16 @@ class ObjectStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._prefix = str(root) + os.sep  # string paths: a run checks thousands of them
 
     def path(self, digest: str) -> Path:
-        return self.root / digest[:2] / digest[2:]
+        return Path(self._name(digest))
+
+    def _name(self, digest: str) -> str:
+        return f"{self._prefix}{digest[:2]}{os.sep}{digest[2:]}"
 
     def has(self, digest: str) -> bool:
-        return self.path(digest).is_file()
+        return os.path.isfile(self._name(digest))
 
     def put(self, data: bytes) -> str:
         digest = sha256(data)
@@ -51,7 +55,8 @@ class ObjectStore:
 
     def get(self, digest: str, verify: bool = True) -> bytes:
         try:
-            data = self.path(digest).read_bytes()
+            with open(self._name(digest), "rb") as f:
+                data = f.read()
         except FileNotFoundError:
             raise InputError(f"object {digest[:12]} is missing from the store",
                              source=str(self.root)) from None
