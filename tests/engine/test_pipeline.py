@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.conftest import SCRIPT
 
 from shotline.engine.executors import InlineExecutor, ProcessExecutor
 from shotline.engine.pipeline import RunSummary, current_plan, run_project
@@ -141,15 +140,13 @@ def test_executors_agree(make_project: Callable[..., Project]) -> None:
         assert (inline.exports / name).read_bytes() == (pooled.exports / name).read_bytes()
 
 
-@pytest.mark.parametrize("text", ["", "INT. EMPTY ROOM - NIGHT\n"])
+@pytest.mark.parametrize("text", ["INT. EMPTY ROOM - NIGHT\n", "Just one line of action.\n"])
 def test_scripts_with_little_in_them_still_run(make_project: Callable[..., Project],
                                                text: str) -> None:
-    if not text:
-        pytest.skip("an empty screenplay is refused at init")
     project = make_project(text=text)
     summary = run(project)
-    assert summary.counts.run >= 4
-    assert SCRIPT  # the default sample stays importable for the other tests
+    assert summary.counts.by_step["plan"] == (1, 0)
+    assert (project.exports / "plan.json").is_file()
 
 
 def test_ray_executor_agrees(make_project: Callable[..., Project]) -> None:
