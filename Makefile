@@ -19,15 +19,22 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 ## The main job on the bundled sample: script and breakdown files in $(OUT)/.
-demo: setup
+demo: setup system
 	$(BIN)/shotline run $(SAMPLE) -o $(OUT)
 	$(BIN)/shotline breakdown $(SAMPLE) --sheet scenes
 
-## System packages the tests use: a PostgreSQL server (started by the tests themselves).
+## System packages: espeak-ng (temp dialogue), DejaVu fonts (storyboard PDFs) and,
+## for the tests, a PostgreSQL server (the tests start their own).
+SYSTEM_PACKAGES := espeak-ng fonts-dejavu-core postgresql
 system:
-	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql; \
-	  else echo "the tests need a PostgreSQL server: sudo apt-get install postgresql" >&2; exit 1; fi; \
+	@missing=""; \
+	command -v espeak-ng >/dev/null 2>&1 || missing="$$missing espeak-ng"; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 \
+	  || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq >/dev/null && apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing system packages:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; \
 	fi
 
 lint: setup

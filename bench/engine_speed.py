@@ -22,7 +22,7 @@ import harness
 sys.path.insert(0, str(harness.REPO_ROOT / "src"))
 sys.path.insert(0, str(harness.REPO_ROOT))
 
-from tests.synthetic import feature
+from synthetic import feature  # noqa: E402
 
 from shotline.engine.executors import make_executor
 from shotline.engine.pipeline import run_project

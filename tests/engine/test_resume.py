@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, select
-from tests.synthetic import feature
+from bench.synthetic import feature
 
 from shotline.store.project import Project
 from shotline.store.schema import Run, StepOutput, StepRun
