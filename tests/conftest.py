@@ -76,10 +76,18 @@ def make_project(tmp_path: Path) -> Iterator[Callable[..., Project]]:
     made: list[Project] = []
 
     def make(text: str = SCRIPT, database_url: str | None = None,
-             folder: str = "project") -> Project:
+             folder: str = "project", size: tuple[int, int] = (320, 180)) -> Project:
+        """Boards are small by default: the store and engine tests are not about
+        pictures, and small frames keep them fast."""
         source = tmp_path / "source.fountain"
         source.write_text(text, encoding="utf-8")
         project = Project.init(tmp_path / folder, source, database_url=database_url)
+        settings = project.root / "shotline.toml"
+        settings.write_text(settings.read_text(encoding="utf-8")
+                            .replace("width = 960", f"width = {size[0]}")
+                            .replace("height = 540", f"height = {size[1]}"), encoding="utf-8")
+        project.close()
+        project = Project.open(project.root)
         made.append(project)
         return project
 

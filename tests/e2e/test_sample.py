@@ -22,7 +22,8 @@ SAMPLE = Path("examples") / "night-market.fountain"
 SHOTLINE = Path(sys.executable).parent / "shotline"
 SHEETS = ("scenes", "cast", "locations", "dood")
 EXPECTED_FILES = sorted(["script.json", "script.fountain", "breakdown.json", "plan.json",
-                         "shots.csv", *(f"breakdown-{s}.csv" for s in SHEETS)])
+                         "shots.csv", *(f"breakdown-{s}.csv" for s in SHEETS),
+                         "contact-sheet.pdf", "animatic.mp4", "animatic.srt", "animatic.vtt"])
 
 
 def shotline(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -58,7 +59,13 @@ def breakdown(made: tuple[Path, subprocess.CompletedProcess[str]]) -> dict[str, 
 def test_run_writes_every_file(made: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
     folder, result = made
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in folder.iterdir()) == EXPECTED_FILES  # no temporaries left
+    assert sorted(p.name for p in folder.iterdir() if p.is_file()) == EXPECTED_FILES
+    plan = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+    shots = sorted(shot["id"] for scene in plan["scenes"] for shot in scene["shots"])
+    assert sorted(p.stem for p in (folder / "boards").iterdir()) == shots
+    for shot in shots:
+        assert sorted(p.name for p in (folder / "previs" / shot).iterdir()) == [
+            "camera.json", "depth.png", "pose.png"]
     summary = " ".join(result.stdout.split())
     assert "The Night Market: run 1" in summary
     assert all(name in summary for name in EXPECTED_FILES)

@@ -40,11 +40,19 @@ def test_first_run_writes_exports_and_second_does_nothing(
         make_project: Callable[..., Project], database_url: str) -> None:
     project = make_project(database_url=database_url)
     first = run(project)
-    assert first.counts.run == 7  # parse, breakdown, split, 3 scene plans, export
+    steps = first.counts.by_step
+    for step in ("parse", "breakdown", "split", "export", "contact-sheet", "animatic"):
+        assert steps[step] == (1, 0)
+    for step in ("plan", "stage", "scene-cut"):
+        assert steps[step] == (3, 0)  # one per scene
+    shots = len(list((project.exports / "boards").iterdir()))
+    assert steps["board"] == (shots, 0) and shots >= 6
     names = sorted(p.name for p in project.exports.iterdir())
     assert names == sorted(["script.json", "script.fountain", "breakdown.json", "plan.json",
                             "shots.csv", "breakdown-scenes.csv", "breakdown-cast.csv",
-                            "breakdown-locations.csv", "breakdown-dood.csv"])
+                            "breakdown-locations.csv", "breakdown-dood.csv", "boards",
+                            "previs", "contact-sheet.pdf", "animatic.mp4", "animatic.srt",
+                            "animatic.vtt"])
     assert first.revision is not None and first.revision["first"]
     second = run(project)
     assert second.counts.run == 0

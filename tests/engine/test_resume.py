@@ -32,7 +32,7 @@ def step_runs(project: Project) -> int:
 
 
 def test_kill_9_mid_run_then_resume(make_project: Callable[..., Project]) -> None:
-    project = make_project(text=feature(pages=40))
+    project = make_project(text=feature(pages=8))
     process = start_run(project.root)
     deadline = time.monotonic() + 120
     while step_runs(project) < 12:  # parse, breakdown, split and some scene plans
@@ -60,12 +60,21 @@ def test_kill_9_mid_run_then_resume(make_project: Callable[..., Project]) -> Non
     assert not list((project.state / "objects").glob("*/.incoming-*"))
 
     # The resumed result is exactly what an uninterrupted run makes.
-    clean = Project.init(project.root.parent / "clean", project.script_path)
+    clean_root = project.root.parent / "clean"
+    Project.init(clean_root, project.script_path).close()
+    # The same settings (frame size included), so the same outputs are expected.
+    (clean_root / "shotline.toml").write_bytes((project.root / "shotline.toml").read_bytes())
+    clean = Project.open(clean_root)
     try:
         subprocess.run([str(SHOTLINE), "run", "--project", str(clean.root), "--executor",
                         "inline"], capture_output=True, timeout=300, check=True)
-        for name in ("plan.json", "breakdown.json", "shots.csv"):
+        for name in ("plan.json", "breakdown.json", "shots.csv", "animatic.srt"):
             assert (clean.exports / name).read_bytes() == (project.exports / name).read_bytes()
+        boards = sorted(p.name for p in (clean.exports / "boards").iterdir())
+        assert boards == sorted(p.name for p in (project.exports / "boards").iterdir())
+        for board in boards:
+            assert (clean.exports / "boards" / board).read_bytes() == (
+                project.exports / "boards" / board).read_bytes()
     finally:
         clean.close()
 

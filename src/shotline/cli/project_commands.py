@@ -118,8 +118,16 @@ def _print_summary(summary: RunSummary, project: Project) -> None:
         _print_revision(summary.revision)
     for warning in summary.warnings:
         out.print(f"[yellow]warning[/] {warning}", markup=True, highlight=False)
-    out.print(f"exports in {project.exports}/: "
-              + ", ".join(p.name for p in summary.exports))
+    files: list[str] = []
+    folders: dict[str, int] = {}
+    for path in summary.exports:
+        part = path.relative_to(project.exports).parts
+        if len(part) == 1:
+            files.append(part[0])
+        else:
+            folders[part[0]] = folders.get(part[0], 0) + 1
+    listed = files + [f"{name}/ ({count} files)" for name, count in sorted(folders.items())]
+    out.print(f"exports in {project.exports}/: " + ", ".join(listed), highlight=False)
 
 
 def _print_revision(report: dict[str, Any]) -> None:

@@ -95,7 +95,7 @@ def split_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[s
             "text": "\n".join(e.text for e in scene.elements
                               if e.type in (T.ACTION, T.DIALOGUE, T.CHARACTER)),
             "location": sheet.location, "int_ext": sheet.int_ext,
-            "time_of_day": sheet.time_of_day,
+            "time_of_day": sheet.time_of_day, "characters": list(sheet.characters),
         })
     out["index"] = _compact(index)
     return out
@@ -180,6 +180,6 @@ def export_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[
 
 PARSE = register(Step("parse", "1", parse_step))
 BREAKDOWN = register(Step("breakdown", "1", breakdown_step))
-SPLIT = register(Step("split", "1", split_step))
+SPLIT = register(Step("split", "2", split_step))
 PLAN = register(Step("plan", "1", plan_step, Resources(cpu=1, memory_mb=256)))
 EXPORT = register(Step("export", "1", export_step))

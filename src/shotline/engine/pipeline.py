@@ -27,6 +27,7 @@ from shotline.engine.builtin import (
     override_params,
 )
 from shotline.engine.executors import Executor
+from shotline.engine.previs_steps import BOARD, CONTACT, JOIN, SCENE_CUT, STAGE
 from shotline.engine.revisions import (
     KnownScene,
     Matching,
@@ -37,7 +38,9 @@ from shotline.engine.revisions import (
 )
 from shotline.engine.runner import Counts, Engine, Outputs, store_blob
 from shotline.engine.steps import Blob, Task
+from shotline.animatic import speech_available, voice_for
 from shotline.files import to_json, write_atomic
+from shotline.model.appearance import appearance_for
 from shotline.planning import load_overrides
 from shotline.review.decisions import locked_shots, shot_basis, states
 from shotline.script.loader import looks_like_fdx, read_bytes
@@ -141,6 +144,66 @@ def scene_overrides(project: Project) -> dict[str, list[dict[str, Any]]]:
     return {scene: list(found.values()) for scene, found in entries.items()}
 
 
+@dataclass
+class Previs:
+    files: dict[str, str]  # export file name -> object hash
+    warnings: list[str]
+
+
+def _previs(project: Project, engine: Engine, index: list[dict[str, Any]], numbers: list[str],
+            split: Outputs, plans: list[Outputs]) -> Previs:
+    """Boards, contact sheet and animatic: staged per scene, rendered per shot, cut per
+    scene, joined; nothing is read back here, so an unchanged run stays cheap."""
+    settings = project.settings
+    names = sorted({name for entry in index for name in entry.get("characters", [])})
+    looks = {name: appearance_for(name, settings.characters.get(name.upper()))
+             for name in names}
+    scene_of = {n: split[e["output"]] for e, n in zip(index, numbers, strict=True)}
+    plan_of = {n: p["plan"] for n, p in zip(numbers, plans, strict=True)}
+    cast_of = {n: e.get("characters", []) for e, n in zip(index, numbers, strict=True)}
+    staged = engine.run([
+        Task(STAGE, f"scene {n}", {"scene": scene_of[n], "plan": plan_of[n]},
+             {"aspect": settings.width / settings.height,
+              "heights": {c: looks[c].height for c in cast_of[n]}})
+        for n in numbers], "stage")
+    shots_of: dict[str, list[str]] = {}
+    tasks: list[Task] = []
+    for number, stages in zip(numbers, staged, strict=True):
+        for name, digest in stages.items():
+            shot = name.split(":", 1)[1]
+            shots_of.setdefault(number, []).append(shot)
+            tasks.append(Task(BOARD, f"shot {shot}", {"stage": digest}, {
+                "width": settings.width, "height": settings.height,
+                "appearances": {c: looks[c].to_dict() for c in cast_of[number]}}))
+    boards = dict(zip((t.scope.split(" ", 1)[1] for t in tasks),
+                      engine.run(tasks, "boards"), strict=True))
+    contact_inputs = {f"plan:{n}": plan_of[n] for n in numbers}
+    contact_inputs.update({f"scene:{n}": scene_of[n] for n in numbers})
+    contact_inputs.update({f"thumb:{shot}": out["thumb.jpg"] for shot, out in boards.items()})
+    [contact] = engine.run([Task(CONTACT, "script", contact_inputs,
+                                 {"title": settings.name, "scenes": numbers})], "contact sheet")
+    speech = "espeak-ng" if speech_available() else ""
+    cuts = engine.run([
+        Task(SCENE_CUT, f"scene {n}", {
+            "scene": scene_of[n], "plan": plan_of[n],
+            **{f"board:{shot}": boards[shot]["image.png"] for shot in shots_of.get(n, [])}},
+            {"fps": settings.fps, "speech": speech,
+             "voices": {c: voice_for(c) for c in cast_of[n]}})
+        for n in numbers], "animatic")
+    join_inputs = {f"scene:{n}": c["scene.mp4"] for n, c in zip(numbers, cuts, strict=True)}
+    join_inputs.update({f"lines:{n}": c["lines.json"] for n, c in zip(numbers, cuts,
+                                                                        strict=True)})
+    [joined] = engine.run([Task(JOIN, "script", join_inputs, {"scenes": numbers})], "join")
+    files = {**joined, **contact}
+    for shot, out in boards.items():
+        files[f"boards/{shot}.png"] = out["image.png"]
+        for name in ("depth.png", "pose.png", "camera.json"):
+            files[f"previs/{shot}/{name}"] = out[name]
+    warnings = [] if speech else [
+        "espeak-ng is not installed: the animatic is silent (apt-get install espeak-ng)"]
+    return Previs(files, warnings)
+
+
 def _pipeline(project: Project, engine: Engine, run_id: int) -> RunSummary:
     path = project.script_path
     data = read_bytes(path)
@@ -188,11 +251,13 @@ def _pipeline(project: Project, engine: Engine, run_id: int) -> RunSummary:
         tasks.append(Task(PLAN, f"scene {number}", {"scene": split[entry["output"]]}, params))
     plans = engine.run(tasks, "plan")
 
+    previs = _previs(project, engine, index, numbers, split, plans)
+
     export_inputs = {"script": parsed["script"], "breakdown": broken["breakdown"]}
     export_inputs.update({f"plan:{n}": p["plan"] for n, p in zip(numbers, plans, strict=True)})
     [exported] = engine.run([Task(EXPORT, "script", export_inputs, {"numbers": numbers})],
                             "export")
-    written = materialize(project, exported)
+    written = materialize(project, {**exported, **previs.files})
 
     report = None
     warnings: list[str] = []
@@ -212,6 +277,7 @@ def _pipeline(project: Project, engine: Engine, run_id: int) -> RunSummary:
                          for w in plan.get("warnings", [])]
         report = _record_revision(project, run_id, screenplay, last, scenes, matching,
                                   numbers, basis, plan_hashes)
+    warnings += previs.warnings
     return RunSummary(run_id, engine.counts, 0.0, report, written, warnings)
 
 

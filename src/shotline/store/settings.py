@@ -37,6 +37,8 @@ class Settings:
     database_url: str | None = None
     providers: dict[str, Any] = field(default_factory=dict)
     policy: Policy = field(default_factory=Policy)
+    # Per-character appearance overrides: [characters.MARA] height = 1.72, hair = "long"
+    characters: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def effective_database_url(self, project_dir: Path) -> str:
         """The environment wins over the file; SQLite in .shotline/ is the default."""
@@ -82,7 +84,24 @@ max_retention_days = {s.policy.max_retention_days}
 reverify_days = {s.policy.reverify_days}
 regions = [{regions}]
 budget_usd = {s.policy.budget_usd}
-"""
+
+# Each character looks the same in every shot; change how with a table per character:
+# [characters.MARA]
+# height = 1.72          # metres
+# build = "slim"         # slim, average, broad
+# hair = "long"          # short, long, bald, curly, bun, ponytail
+# hair_colour = "#3b2a1e"
+# top = "#c7a02c"
+{_characters(s.characters)}"""
+
+
+def _characters(characters: dict[str, dict[str, Any]]) -> str:
+    out: list[str] = []
+    for name, fields in characters.items():
+        out.append(f"[characters.{_toml_string(name)}]")
+        for key, value in fields.items():
+            out.append(f"{key} = {_toml_string(value) if isinstance(value, str) else value}")
+    return "\n".join(out)
 
 
 def _get(table: dict[str, Any], key: str, kind: type, where: str, default: Any) -> Any:
@@ -95,6 +114,15 @@ def _get(table: dict[str, Any], key: str, kind: type, where: str, default: Any) 
     return value
 
 
+def _character(name: str, table: Any, source: str) -> dict[str, Any]:
+    from shotline.model.appearance import appearance_for
+
+    if not isinstance(table, dict):
+        raise InputError(f"[characters.{name}] must be a table", source=source)
+    appearance_for(str(name), table)  # refuses unknown fields and bad values now
+    return dict(table)
+
+
 def parse_settings(text: str, source: str = SETTINGS_FILE) -> Settings:
     try:
         data = tomllib.loads(text)
@@ -104,7 +132,9 @@ def parse_settings(text: str, source: str = SETTINGS_FILE) -> Settings:
         video = data.get("video", {})
         database = data.get("database", {})
         policy = data.get("policy", {})
-        for table, name in ((video, "video"), (database, "database"), (policy, "policy")):
+        characters = data.get("characters", {})
+        for table, name in ((video, "video"), (database, "database"), (policy, "policy"),
+                            (characters, "characters")):
             if not isinstance(table, dict):
                 raise InputError(f"[{name}] must be a table", source=source)
         settings = Settings(
@@ -126,6 +156,8 @@ def parse_settings(text: str, source: str = SETTINGS_FILE) -> Settings:
                 regions=tuple(_get(policy, "regions", list, "policy.", [])),
                 budget_usd=_get(policy, "budget_usd", float, "policy.", 0.0),
             ),
+            characters={str(k).upper(): _character(k, v, source)
+                        for k, v in characters.items()},
         )
     except InputError as exc:
         raise InputError(exc.message, source=source) from None
