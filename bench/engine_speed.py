@@ -22,11 +22,10 @@ import harness
 sys.path.insert(0, str(harness.REPO_ROOT / "src"))
 sys.path.insert(0, str(harness.REPO_ROOT))
 
-from synthetic import feature  # noqa: E402
-
 from shotline.engine.executors import make_executor
 from shotline.engine.pipeline import run_project
 from shotline.store.project import Project
+from synthetic import feature
 
 NAME = "engine_speed"
 NOTHING_TARGET = 0.03

@@ -28,7 +28,7 @@ import harness
 sys.path.insert(0, str(harness.REPO_ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from synthetic import feature  # noqa: E402
+from synthetic import feature
 
 NAME = "previs_speed"
 

@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import func, select
 from bench.synthetic import feature
+from sqlalchemy import func, select
 
 from shotline.store.project import Project
 from shotline.store.schema import Run, StepOutput, StepRun

@@ -17,6 +17,7 @@ import orjson
 from rich.console import Console
 from sqlalchemy import select
 
+from shotline.animatic import speech_available, voice_for
 from shotline.engine.builtin import (
     BREAKDOWN,
     EXPORT,
@@ -38,7 +39,6 @@ from shotline.engine.revisions import (
 )
 from shotline.engine.runner import Counts, Engine, Outputs, store_blob
 from shotline.engine.steps import Blob, Task
-from shotline.animatic import speech_available, voice_for
 from shotline.files import to_json, write_atomic
 from shotline.model.appearance import appearance_for
 from shotline.planning import load_overrides
