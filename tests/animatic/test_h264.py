@@ -67,6 +67,11 @@ def test_skipped_and_pcm_macroblocks_decode_exactly() -> None:
     assert (p.frames[-1] == p.frames[4]).all()  # frame_num wraps past 16 without harm
 
 
+def test_nal_units_split_on_three_and_four_byte_start_codes() -> None:
+    stream = b"\x00\x00\x00\x01\x67\xaa\x00\x00\x01\x68\xbb\x00\x00\x00\x00\x01\x65\xcc\x00"
+    assert h264.split_nals(stream) == [b"\x67\xaa", b"\x68\xbb", b"\x65\xcc"]
+
+
 def test_headers_we_cannot_follow_are_refused() -> None:
     with pytest.raises(h264.UnsupportedStreamError):
         h264.parse_headers(b"\x00\x00\x00\x01\x09\x10")  # no SPS or PPS

@@ -61,6 +61,8 @@ def test_sound_never_drifts() -> None:
 def test_refuses_what_it_cannot_join(three: list[bytes]) -> None:
     with pytest.raises(ValueError):
         join_segments([])
+    with pytest.raises(ValueError, match="segment 1 is not an MP4"):
+        join_segments([three[0], b"not a video"])
     with pytest.raises(ValueError):
         join_segments([three[0], _segment(0.5, 0, size=(256, 144))])
     with pytest.raises(ValueError):

@@ -5,9 +5,9 @@ and converted to Y'CbCr (BT.709, limited range) in numpy, where each 2x2 block's
 chroma depends on those four pixels only: a strip converted alone matches the same
 rows of the whole frame, which is what lets a frame be patched by macroblocks.
 
-The band is one macroblock row tall (two on boards over 1080 lines) and the timecode
-sits on the macroblock grid, its frames field in one macroblock column, so a frame
-usually changes a single macroblock.
+The band is one macroblock row tall (two from 1080 lines, three from 1800) and the
+timecode sits on the macroblock grid, its frames field in one macroblock column, so a
+frame usually changes a single macroblock.
 """
 
 from __future__ import annotations
@@ -180,19 +180,18 @@ def _wrap(text: str, f: Font, width: float) -> list[str]:
     return rows
 
 
-def subtitle_font(geo: Geometry) -> Font:
-    return font(max(11, round(geo.height / 24)))
-
-
-def _padding(f: Font) -> int:
-    return max(2, round(f.size * 0.3)) if isinstance(f, ImageFont.FreeTypeFont) else 3
+def _subtitle_style(geo: Geometry) -> tuple[Font, int, int]:
+    """The subtitle font, the box's padding and the height of a row."""
+    f = font(max(11, round(geo.height / 24)))
+    size = f.size if isinstance(f, ImageFont.FreeTypeFont) else 11
+    return f, max(2, round(size * 0.3)), round(size * 1.25)
 
 
 def captions(lines: Sequence[Line], fps: int, frames: int, geo: Geometry) -> list[Caption]:
     """The pages of each line and their frames: a frame shows a line whose time
     contains the frame's start; a long line's pages share its time by length."""
-    f = subtitle_font(geo)
-    width = geo.width * 0.92 - 2 * _padding(f)
+    f, pad, _ = _subtitle_style(geo)
+    width = geo.width * 0.92 - 2 * pad
     out: list[Caption] = []
     for line in lines:
         speaker = " ".join(line.speaker.split())
@@ -224,18 +223,19 @@ def subtitle_states(caps: Sequence[Caption], frames: int) -> list[tuple[int, tup
     return states
 
 
-def _boxes(caps: Sequence[Caption], geo: Geometry) -> list[tuple[Caption, tuple[int, ...]]]:
-    """Each caption's box (x0, y0, x1, y1), stacked up from the bottom, first on top."""
-    f = subtitle_font(geo)
-    pad = _padding(f)
-    row_height = round(f.size * 1.25) if isinstance(f, ImageFont.FreeTypeFont) else 14
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1
+
+
+def _boxes(caps: Sequence[Caption], geo: Geometry) -> list[tuple[Caption, Box]]:
+    """Each caption's box, stacked up from the bottom, the first on top."""
+    f, pad, row_height = _subtitle_style(geo)
     bottom = geo.height - max(geo.unit // 2, round(geo.height * 0.04))
-    out: list[tuple[Caption, tuple[int, ...]]] = []
+    out: list[tuple[Caption, Box]] = []
     for cap in reversed(caps):
-        w = max(f.getlength(r) for r in cap.rows) + 2 * pad
+        w = round(max(f.getlength(r) for r in cap.rows)) + 2 * pad
         h = len(cap.rows) * row_height + 2 * pad
-        x0 = round((geo.width - w) / 2)
-        box = (max(0, x0), max(geo.unit, bottom - h), min(geo.width, x0 + round(w)), bottom)
+        x0 = (geo.width - w) // 2
+        box = (max(0, x0), max(geo.unit, bottom - h), min(geo.width, x0 + w), bottom)
         out.append((cap, box))
         bottom = box[1] - pad
     return out[::-1]
@@ -255,9 +255,7 @@ def render_strip(board: Image.Image, geo: Geometry, caps: Sequence[Caption],
     if caps:
         layer = Image.new("RGBA", strip.size, (0, 0, 0, 0))
         draw = ImageDraw.Draw(layer)
-        f = subtitle_font(geo)
-        pad = _padding(f)
-        row_height = round(f.size * 1.25) if isinstance(f, ImageFont.FreeTypeFont) else 14
+        f, pad, row_height = _subtitle_style(geo)
         for cap, (x0, y0, x1, y1) in _boxes(caps, geo):
             draw.rectangle((x0, y0 - top, x1 - 1, y1 - top - 1), fill=BOX_RGBA)
             for n, row in enumerate(cap.rows):

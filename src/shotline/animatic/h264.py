@@ -33,14 +33,10 @@ class UnsupportedStreamError(ValueError):
 
 
 def split_nals(annexb: bytes) -> list[bytes]:
-    """The NAL units of an Annex B byte stream, without start codes."""
-    starts = [m.end() for m in _START.finditer(annexb)]
-    nals = []
-    for i, start in enumerate(starts):
-        end = starts[i + 1] - 3 if i + 1 < len(starts) else len(annexb)
-        nals.append(annexb[start:end].rstrip(b"\x00") if i + 1 < len(starts)
-                    else annexb[start:end])
-    return [n for n in nals if n]
+    """The NAL units of an Annex B byte stream, without start codes (a four-byte start
+    code's extra zero, and trailing zeros, are not part of a NAL unit)."""
+    parts = (part.rstrip(b"\x00") for part in _START.split(annexb)[1:])
+    return [part for part in parts if part]
 
 
 class _Reader:

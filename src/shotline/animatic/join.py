@@ -29,9 +29,12 @@ _CONTAINER_OPTIONS = {"analyzeduration": "0", "probesize": "32", "fpsprobesize":
                       "fflags": "+noparse+nofillin"}  # MP4 packets are whole already
 
 
-def _open(data: bytes) -> InputContainer:
-    return av.open(io.BytesIO(data), "r", format="mp4", options=_READ_OPTIONS,
-                   container_options=_CONTAINER_OPTIONS)
+def _open(data: bytes, index: int) -> InputContainer:
+    try:
+        return av.open(io.BytesIO(data), "r", format="mp4", options=_READ_OPTIONS,
+                       container_options=_CONTAINER_OPTIONS)
+    except av.FFmpegError as exc:
+        raise ValueError(f"segment {index} is not an MP4: {exc}") from exc
 
 
 def _streams(container: InputContainer, index: int) -> tuple[VideoStream, AudioStream | None]:
@@ -43,11 +46,13 @@ def _streams(container: InputContainer, index: int) -> tuple[VideoStream, AudioS
 
 
 def _format(video: VideoStream, sound: AudioStream | None) -> tuple[object, ...]:
+    """What must match for packets to be copied from one file into another."""
     v = video.codec_context
-    a = sound.codec_context if sound is not None else None
-    return (v.name, v.width, v.height, v.pix_fmt, v.extradata, video.time_base,
-            None if a is None else (a.name, a.sample_rate, a.channels, a.extradata,
-                                    sound.time_base if sound is not None else None))
+    picture = (v.name, v.width, v.height, v.pix_fmt, v.extradata, video.time_base)
+    if sound is None:
+        return (*picture, None)
+    a = sound.codec_context
+    return (*picture, (a.name, a.sample_rate, a.channels, a.extradata, sound.time_base))
 
 
 def join_segments(segments: Sequence[bytes]) -> bytes:
@@ -58,11 +63,11 @@ def join_segments(segments: Sequence[bytes]) -> bytes:
     if not segments:
         raise ValueError("no segments to join")
     buffer = io.BytesIO()
-    with _open(segments[0]) as first, av.open(buffer, "w", format="mp4") as out:
+    with _open(segments[0], 0) as first, av.open(buffer, "w", format="mp4") as out:
         joiner = _Joiner(out, *_streams(first, 0))
         joiner.add(first, 0)
         for index, data in enumerate(segments[1:], 1):
-            with _open(data) as container:
+            with _open(data, index) as container:
                 joiner.add(container, index)
     return buffer.getvalue()
 
