@@ -49,10 +49,13 @@ def _font(pdf: FPDF) -> str:
     return "Helvetica"
 
 
-def _jpeg(png: bytes) -> io.BytesIO:
+def _jpeg(data: bytes) -> io.BytesIO:
     """Boards go in as JPEG: embedded as is, where a PNG would be decoded and deflated
-    again (ten times slower on a feature's 1,500 panels)."""
-    with Image.open(io.BytesIO(png)) as image:
+    again (ten times slower on a feature's 1,500 panels). A JPEG thumbnail small
+    enough already is passed through untouched."""
+    with Image.open(io.BytesIO(data)) as image:
+        if image.format == "JPEG" and image.width <= _PANEL_PIXELS and image.mode == "RGB":
+            return io.BytesIO(data)
         rgb = image.convert("RGB")
         if rgb.width > _PANEL_PIXELS:
             rgb = rgb.resize((_PANEL_PIXELS, round(rgb.height * _PANEL_PIXELS / rgb.width)),

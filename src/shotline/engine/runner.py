@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -49,6 +50,7 @@ class Counts:
     run: int = 0
     cached: int = 0
     by_step: dict[str, tuple[int, int]] = field(default_factory=dict)  # step -> (run, cached)
+    seconds: dict[str, float] = field(default_factory=dict)  # batch label -> wall seconds
 
     def add(self, step: str, ran: bool) -> None:
         r, c = self.by_step.get(step, (0, 0))
@@ -97,6 +99,14 @@ class Engine:
         """Outputs of every task, in order: cached ones looked up, the rest executed."""
         if not tasks:
             return []
+        began = time.perf_counter()
+        try:
+            return self._run(tasks, label)
+        finally:
+            self.counts.seconds[label] = (self.counts.seconds.get(label, 0.0)
+                                          + time.perf_counter() - began)
+
+    def _run(self, tasks: Sequence[Task], label: str) -> list[Outputs]:
         known = self.cached(tasks)
         results: list[Outputs | None] = [known.get(t.key) for t in tasks]
         bar = self._progress.add_task(label, total=len(tasks))
