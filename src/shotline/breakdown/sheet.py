@@ -46,7 +46,8 @@ def split_scenes(script: Script) -> list[ScriptScene]:
 _LETTER_TAIL = re.compile(r"^(.*?\d)([A-Z]*)$")
 
 
-def scene_numbers(given: list[str | None]) -> list[str]:
+def scene_numbers(given: list[str | None], reserved: set[str] | frozenset[str] = frozenset()
+                  ) -> list[str]:
     """The script's scene numbers, and numbers for the scenes without one.
 
     With no numbers at all: 1, 2, 3... Where only some scenes are numbered, the
@@ -60,7 +61,7 @@ def scene_numbers(given: list[str | None]) -> list[str]:
     for g in given:
         unique.append(g if g and g not in unique else None)
     given = unique
-    taken = {g for g in given if g}
+    taken = {g for g in given if g} | set(reserved)  # reserved: numbers retired earlier
     out: list[str] = []
     first = next(g for g in given if g)
     previous: str | None = None

@@ -13,6 +13,8 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from shotline.breakdown.sheet import scene_numbers
+
 Status = Literal["unchanged", "changed", "added"]
 
 SAME_HEADING_SIMILARITY = 0.5
@@ -103,39 +105,15 @@ def match_scenes(old: list[KnownScene], new: list[NewScene]) -> Matching:
     return Matching(matches, sorted(free.values(), key=lambda o: o.position))
 
 
-def _letters(k: int) -> str:
-    out = ""
-    while k:
-        k, rest = divmod(k - 1, 26)
-        out = chr(65 + rest) + out
-    return out
-
-
 def assign_numbers(new: list[NewScene], matching: Matching, retired: set[str]) -> list[str]:
-    """Scene numbers for the new revision (the script's own numbers win when it has them)."""
+    """Scene numbers for the new revision (the script's own numbers win when it has them);
+    new scenes are numbered as inserts around the kept ones, never reusing a retired one."""
     if any(s.script_number for s in new):
-        from shotline.breakdown.sheet import scene_numbers
-
         return scene_numbers([s.script_number for s in new])
     if not any(m.old for m in matching.matches):
         return [str(k + 1) for k in range(len(new))]  # the first revision
-    taken = {m.old.number for m in matching.matches if m.old} | retired
-    numbers: list[str] = []
-    previous = ""
-    for m in matching.matches:
-        if m.old is not None:
-            number = m.old.number
-        else:
-            k = 0
-            while True:
-                k += 1
-                number = f"{previous}{_letters(k)}" if previous else f"{_letters(k)}1"
-                if number not in taken:
-                    break
-            taken.add(number)
-        numbers.append(number)
-        previous = number
-    return numbers
+    return scene_numbers([m.old.number if m.old else None for m in matching.matches],
+                         reserved=retired)
 
 
 def _text_change(old: str, new: str) -> str:
