@@ -50,33 +50,6 @@ Fine!
 He sits. Mara looks out of the window at the grey harbour.
 """
 
-MARKET = """\
-EXT. NIGHT MARKET - NIGHT
-
-Hundreds of lanterns sway over a crowd of thousands packed between the stalls.
-
-JUN (70s) hangs a paper lantern. MEI (8) watches. HALLORAN (50s) pushes through.
-
-HALLORAN
-Clear the west side!
-
-JUN
-On market night?
-
-HALLORAN
-Now, Jun.
-
-MEI
-Is it the wave?
-
-JUN
-Hush.
-
-Halloran lifts a LOUDHAILER.
-
-HALLORAN
-Everyone to the east ramp!
-"""
 
 
 def planned(text: str) -> tuple[Breakdown, list[ScenePlan]]:

@@ -23,7 +23,6 @@ from shotline.planning import plan_script
 from shotline.script import parse_fountain
 from tests.blocking.helpers import (
     KITCHEN,
-    MARKET,
     actor,
     cameras,
     eye_point,
@@ -34,6 +33,7 @@ from tests.blocking.helpers import (
     shot,
     staged,
 )
+from tests.planning.screenplays import MARKET  # the crowd scene the planner is tested on
 
 S = ShotSize
 

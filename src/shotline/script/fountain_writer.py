@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from shotline.model.script import Element, ElementType, Script
 from shotline.script.emphasis import render_emphasis
-from shotline.script.fountain_reader import (
-    is_full_note,
-    is_heading,
-    is_natural_cue,
-    looks_like_title_key,
-)
+from shotline.script.fountain_reader import is_heading, is_natural_cue, looks_like_title_key
 
 T = ElementType
 
@@ -122,5 +117,3 @@ def to_fountain(script: Script) -> str:
         out.pop()
     return "\n".join(out) + "\n" if out else ""
 
-
-__all__ = ["is_full_note", "to_fountain"]
