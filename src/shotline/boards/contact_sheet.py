@@ -6,8 +6,9 @@ dialogue it covers, the way a director pins boards to a wall.
 
 from __future__ import annotations
 
+import functools
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +71,34 @@ def _text(value: str, font: str) -> str:
     return value if font != "Helvetica" else value.encode("latin-1", "replace").decode("latin-1")
 
 
+def _wrap(measure: Callable[[str], float], text: str, width: float) -> list[str]:
+    """Greedy word wrap measured a word at a time (and each word once: `measure` is
+    memoised). fpdf2's multi_cell re-measures the whole line for every character,
+    which made it most of a feature's layout time."""
+    space = measure(" ")
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0.0
+        for word in paragraph.split():
+            w = measure(word)
+            while w > width:  # a word wider than the panel is cut where it must be
+                head = word
+                while len(head) > 1 and measure(head) > width:
+                    head = head[:max(1, len(head) * 3 // 4)]
+                if line:
+                    lines.append(line)
+                    line, used = "", 0.0
+                lines.append(head)
+                word = word[len(head):]
+                w = measure(word)
+            if line and used + space + w > width:
+                lines.append(line)
+                line, used = "", 0.0
+            line, used = (f"{line} {word}", used + space + w) if line else (word, w)
+        lines.append(line)
+    return lines
+
+
 def contact_sheet(title: str, scenes: Sequence[SheetScene], compress: bool = True) -> bytes:
     """The whole contact sheet as PDF bytes (US Letter, landscape). `compress=False`
     leaves the page text readable in the file, for inspection."""
@@ -83,6 +112,8 @@ def contact_sheet(title: str, scenes: Sequence[SheetScene], compress: bool = Tru
     cell_w = (pdf.w - 2 * margin - (_COLUMNS - 1) * gap) / _COLUMNS
     cell_h = (pdf.h - 2 * margin - header - (_ROWS - 1) * gap) / _ROWS
     page = 0
+    # panel text is always in one face and size, so each word's width holds for all
+    measure = functools.lru_cache(maxsize=65536)(pdf.get_string_width)
 
     def new_page(scene: SheetScene, continued: bool) -> None:
         nonlocal page
@@ -120,13 +151,13 @@ def contact_sheet(title: str, scenes: Sequence[SheetScene], compress: bool = Tru
             pdf.set_xy(x, y + image_h + 5)
             room = cell_h - image_h - 5
             text = panel.description + ("\n" + panel.dialogue if panel.dialogue else "")
-            wrapped = pdf.multi_cell(cell_w, 3.2, _text(text, font), dry_run=True,
-                                     output="LINES")
-            lines = [str(line) for line in wrapped] if isinstance(wrapped, list) else [text]
+            lines = _wrap(measure, _text(text, font), cell_w)
             fits = max(1, int(room // 3.2))
             if len(lines) > fits:  # clip long dialogue to the panel, and say so
                 lines = [*lines[:fits - 1], lines[fits - 1].rstrip()[:60] + " …"]
-            pdf.multi_cell(cell_w, 3.2, "\n".join(lines))
+            for n, line in enumerate(lines):
+                pdf.set_xy(x, y + image_h + 5 + n * 3.2)
+                pdf.cell(cell_w, 3.2, line)
     if page == 0:
         pdf.add_page()
         pdf.set_font(font, "", 11)
