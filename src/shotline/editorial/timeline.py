@@ -1,0 +1,171 @@
+"""The edit as an OpenTimelineIO timeline: boards on V1, temp dialogue on A1, a marker
+at the head of every scene, and a ``shotline`` metadata namespace on every clip.
+
+A board is a still, so its source range is free to choose: each clip takes the
+stretch of the scene it covers (frames from the scene's first frame). Two uses of
+one shot then never share source frames, and an EDL that keeps nothing but reel and
+source timecode still says which cut a clip was.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import opentimelineio as otio
+
+from shotline.editorial.cut import CutEntry, runs
+
+NAMESPACE = "shotline"
+_REEL_CHARS = re.compile(r"[^A-Z0-9_]")
+REEL_LENGTH = 8  # CMX 3600 reel names
+
+
+@dataclass(frozen=True)
+class ClipSource:
+    """Where a shot's picture came from, for the clip's metadata."""
+
+    asset: str  # hash of the board (or the selected take's image)
+    url: str  # where the receiving tool finds it
+    take: int = 1
+    provider: str = "previs"
+    model: str = "shotline-previs"
+    seed: int | None = None
+    ai_generated: bool = False
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of temp dialogue, in seconds from the start of its run of the cut."""
+
+    speaker: str
+    text: str
+    start: float
+    end: float
+
+
+def reel_name(shot: str) -> str:
+    """A CMX 3600 reel: at most eight of A-Z, 0-9 and underscore."""
+    return (_REEL_CHARS.sub("_", shot.upper()) or "AX")[:REEL_LENGTH]
+
+
+def _rt(frames: int, fps: int) -> otio.opentime.RationalTime:
+    return otio.opentime.RationalTime(frames, fps)
+
+
+def _range(start: int, frames: int, fps: int) -> otio.opentime.TimeRange:
+    return otio.opentime.TimeRange(_rt(start, fps), _rt(frames, fps))
+
+
+def source_starts(entries: Sequence[CutEntry]) -> dict[tuple[str, int], int]:
+    """(scene, cut index) -> the clip's source in-frame: its offset in the scene, with
+    the scene's cuts taken in planned order."""
+    by_scene: dict[str, list[CutEntry]] = {}
+    for entry in entries:
+        by_scene.setdefault(entry.scene, []).append(entry)
+    out: dict[tuple[str, int], int] = {}
+    for scene, found in by_scene.items():
+        clock = 0
+        for entry in sorted(found, key=lambda e: e.index):
+            out[(scene, entry.index)] = clock
+            clock += entry.frames
+    return out
+
+
+def build_timeline(title: str, entries: Sequence[CutEntry], fps: int,
+                   headings: Mapping[str, str], sources: Mapping[str, ClipSource],
+                   animatic_url: str | None,
+                   lines: Sequence[Sequence[Line]] = ()) -> otio.schema.Timeline:
+    """The timeline of the cut. `lines` holds, per run of the cut (consecutive entries
+    of one scene), its dialogue; `animatic_url` is the movie the dialogue is cut from."""
+    timeline = otio.schema.Timeline(name=title)
+    timeline.metadata[NAMESPACE] = {"fps": fps, "clips": len(entries)}
+    video = otio.schema.Track(name="V1 boards", kind=otio.schema.TrackKind.Video)
+    audio = otio.schema.Track(name="A1 temp dialogue", kind=otio.schema.TrackKind.Audio)
+    timeline.tracks.append(video)
+    timeline.tracks.append(audio)
+    starts = source_starts(entries)
+    extent: dict[str, int] = {}  # shot -> the end of its furthest source range
+    for entry in entries:
+        end = starts[(entry.scene, entry.index)] + entry.frames
+        extent[entry.shot] = max(extent.get(entry.shot, 0), end)
+    total = sum(e.frames for e in entries)
+    record = 0
+    audio_at = 0
+    for k, (scene, run) in enumerate(runs(entries)):
+        run_start = record
+        for n, entry in enumerate(run):
+            video.append(_clip(entry, starts[(scene, entry.index)], fps, sources[entry.shot],
+                               extent[entry.shot], headings.get(scene, "") if n == 0 else None))
+            record += entry.frames
+        if animatic_url is None or k >= len(lines):
+            continue
+        for line in lines[k]:
+            start = run_start + round(line.start * fps)
+            end = min(record, max(start + 1, run_start + round(line.end * fps)))
+            if start < audio_at or start >= record:
+                continue  # lines never overlap on one track
+            if start > audio_at:
+                audio.append(otio.schema.Gap(source_range=_range(0, start - audio_at, fps)))
+            audio.append(_dialogue(line, scene, start, end - start, fps, animatic_url, total))
+            audio_at = end
+    return timeline
+
+
+def _clip(entry: CutEntry, source_in: int, fps: int, source: ClipSource, extent: int,
+          heading: str | None) -> otio.schema.Clip:
+    reference = otio.schema.ExternalReference(
+        target_url=source.url, available_range=_range(0, extent, fps))
+    reference.name = reel_name(entry.shot)
+    clip = otio.schema.Clip(name=entry.shot, media_reference=reference,
+                            source_range=_range(source_in, entry.frames, fps))
+    clip.metadata[NAMESPACE] = {
+        "shot_id": entry.shot, "scene": entry.scene, "cut": entry.index,
+        "covers": list(entry.covers), "take": source.take, "asset": source.asset,
+        "provider": source.provider, "model": source.model, "seed": source.seed,
+        "ai_generated": source.ai_generated,
+    }
+    clip.metadata["cmx_3600"] = {"reel": reel_name(entry.shot)}
+    clip.metadata["AAF"] = {"SourceID": mob_id(source.asset)}
+    if heading is not None:
+        clip.markers.append(otio.schema.Marker(
+            name=f"Scene {entry.scene}: {heading}" if heading else f"Scene {entry.scene}",
+            marked_range=_range(source_in, 1, fps), color=otio.schema.MarkerColor.RED,
+            metadata={NAMESPACE: {"scene": entry.scene}}))
+    return clip
+
+
+def _dialogue(line: Line, scene: str, record_in: int, frames: int, fps: int, url: str,
+              total: int) -> otio.schema.Clip:
+    reference = otio.schema.ExternalReference(target_url=url,
+                                              available_range=_range(0, total, fps))
+    reference.name = "ANIMATIC"
+    clip = otio.schema.Clip(name=f"{line.speaker}: {line.text}"[:60],
+                            media_reference=reference,
+                            source_range=_range(record_in, frames, fps))
+    clip.metadata[NAMESPACE] = {"scene": scene, "speaker": line.speaker, "text": line.text,
+                                "temp": True, "ai_generated": False}
+    clip.metadata["cmx_3600"] = {"reel": "ANIMATIC"}
+    clip.metadata["AAF"] = {"SourceID": mob_id("animatic:" + url)}
+    return clip
+
+
+def mob_id(key: str) -> str:
+    """A stable SMPTE UMID for a source, so every export names one source the same way
+    (Avid links clips by it)."""
+    import hashlib
+    import uuid
+
+    from aaf2.mobid import MobID
+
+    mob = MobID.new()
+    mob.material = uuid.UUID(bytes=hashlib.sha256(key.encode("utf-8")).digest()[:16])
+    urn: str = mob.urn
+    return urn
+
+
+def clip_metadata(clip: otio.schema.Clip) -> dict[str, Any]:
+    found = clip.metadata.get(NAMESPACE)
+    return dict(found) if isinstance(found, Mapping) else {}

@@ -1,0 +1,127 @@
+"""Every format round-trips: written through its adapter, read back with OTIO, the same
+shots in the same order at frame-exact lengths; hostile files are refused clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shotline.editorial.formats import FORMATS, MAX_TIMELINE_BYTES, read_timeline, timeline_bytes
+from shotline.errors import InputError
+from tests.editorial.timelines import ENTRIES, FPS, timeline
+
+WRITTEN = ("otio", "edl", "fcp7", "fcpxml", "aaf")
+
+
+@pytest.mark.parametrize("fmt", WRITTEN)
+def test_round_trip_keeps_shots_order_and_frames(fmt: str, tmp_path: Path) -> None:
+    path = tmp_path / f"cut{FORMATS[fmt].suffix}"
+    path.write_bytes(timeline_bytes(timeline(), fmt, FPS))
+    back = read_timeline(path, FPS)
+    clips = list(back.video_tracks()[0].find_clips())
+    assert [c.name for c in clips] == [e.shot for e in ENTRIES]
+    assert [c.source_range.duration.rescaled_to(FPS).value for c in clips] == [
+        e.frames for e in ENTRIES]
+    # every cut lands on its frame: record in-points are the running sums
+    track = back.video_tracks()[0]
+    record = [track.range_of_child(c).start_time.rescaled_to(FPS).value for c in clips]
+    running = [sum(e.frames for e in ENTRIES[:k]) for k in range(len(ENTRIES))]
+    assert record == running
+
+
+@pytest.mark.parametrize("fmt", ["otio", "fcp7", "fcpxml"])
+def test_scene_markers_survive(fmt: str, tmp_path: Path) -> None:
+    path = tmp_path / f"cut{FORMATS[fmt].suffix}"
+    path.write_bytes(timeline_bytes(timeline(), fmt, FPS))
+    names = [m.name for c in read_timeline(path, FPS).video_tracks()[0].find_clips()
+             for m in c.markers]
+    assert names == ["Scene 1: INT. KITCHEN - DAY", "Scene 2: EXT. HARBOUR - NIGHT",
+                     "Scene 3: INT. VAN - DUSK"]
+
+
+def test_edl_reels_fit_cmx_3600_and_clip_names_ride_in_comments() -> None:
+    text = timeline_bytes(timeline(), "edl", FPS).decode()
+    events = [line.split() for line in text.splitlines() if line[:3].isdigit()]
+    assert [e[1] for e in events] == [e.shot for e in ENTRIES]
+    assert all(len(e[1]) <= 8 for e in events)
+    assert "* FROM CLIP NAME:  1B" in text
+
+
+def test_otio_keeps_the_shotline_namespace(tmp_path: Path) -> None:
+    path = tmp_path / "cut.otio"
+    path.write_bytes(timeline_bytes(timeline(), "otio", FPS))
+    first = next(iter(read_timeline(path, FPS).video_tracks()[0].find_clips()))
+    meta = dict(first.metadata["shotline"])
+    assert meta["shot_id"] == "1A" and meta["scene"] == "1" and meta["take"] == 1
+    assert meta["provider"] == "previs" and meta["ai_generated"] is False
+    assert set(meta) >= {"asset", "model", "seed", "cut"}
+
+
+def test_dialogue_is_on_the_audio_track_cut_from_the_animatic(tmp_path: Path) -> None:
+    path = tmp_path / "cut.xml"
+    path.write_bytes(timeline_bytes(timeline(), "fcp7", FPS))
+    audio = read_timeline(path, FPS).audio_tracks()[0]
+    clips = list(audio.find_clips())
+    assert [c.name for c in clips] == ["MARA: Not yet.", "TEO: When, then?",
+                                       "MARA: Look at them."]
+    first = clips[0]
+    assert audio.range_of_child(first).start_time.value == 12  # 0.5 s at 24 fps
+
+
+def test_unknown_suffix_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "cut.mov"
+    path.write_bytes(b"\0")
+    with pytest.raises(InputError, match="expected one of"):
+        read_timeline(path, FPS)
+
+
+def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read"):
+        read_timeline(tmp_path / "gone.edl", FPS)
+
+
+def test_broken_xml_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "cut.xml"
+    path.write_text('<?xml version="1.0"?>\n<xmeml version="4">\n<sequence>\n</xmeml>\n')
+    with pytest.raises(InputError, match=r"cut\.xml:4: not well-formed XML"):
+        read_timeline(path, FPS)
+
+
+def test_entity_expansion_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "cut.xml"
+    path.write_text('<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+                    '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
+                    '<xmeml version="4"><sequence><name>&b;</name></sequence></xmeml>\n')
+    with pytest.raises(InputError, match="entity"):
+        read_timeline(path, FPS)
+
+
+def test_external_entity_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "cut.fcpxml"
+    path.write_text('<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e SYSTEM '
+                    '"file:///etc/passwd">]>\n<fcpxml version="1.8">&e;</fcpxml>\n')
+    with pytest.raises(InputError, match="refused"):
+        read_timeline(path, FPS)
+
+
+def test_a_huge_file_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "cut.edl"
+    with path.open("wb") as f:
+        f.truncate(MAX_TIMELINE_BYTES + 1)
+    with pytest.raises(InputError, match="limit"):
+        read_timeline(path, FPS)
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("cut.edl", b"TITLE: x\n001  AX V C 00:00:00:00 nonsense\n"),
+    ("cut.otio", b'{"OTIO_SCHEMA": "Timeline.1", "tracks": 7}'),
+    ("cut.aaf", b"not a compound file at all"),
+    ("cut.otioz", b"PK not really a zip"),
+])
+def test_garbage_is_an_input_error_that_names_the_file(name: str, data: bytes,
+                                                       tmp_path: Path) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=name.replace(".", r"\.")):
+        read_timeline(path, FPS)
