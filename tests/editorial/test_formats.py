@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.editorial.timelines import ENTRIES, FPS, timeline
 
 from shotline.editorial.formats import FORMATS, MAX_TIMELINE_BYTES, read_timeline, timeline_bytes
 from shotline.errors import InputError
-from tests.editorial.timelines import ENTRIES, FPS, timeline
 
 WRITTEN = ("otio", "edl", "fcp7", "fcpxml", "aaf")
 

@@ -79,7 +79,8 @@ def _wrap(measure: Callable[[str], float], text: str, width: float) -> list[str]
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line, used = "", 0.0
-        for word in paragraph.split():
+        for whole in paragraph.split():
+            word = whole
             w = measure(word)
             while w > width:  # a word wider than the panel is cut where it must be
                 head = word

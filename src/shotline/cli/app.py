@@ -12,7 +12,7 @@ import typer
 from shotline import __version__
 from shotline.breakdown import build_breakdown, default_lexicon, load_lexicon
 from shotline.breakdown.tables import SHEETS, sheet_rows, to_csv
-from shotline.cli import project_commands, render, review_commands
+from shotline.cli import editorial_commands, project_commands, render, review_commands
 from shotline.cli.common import JsonFlag, ScriptPath, app, out, say
 from shotline.errors import InputError
 from shotline.files import to_json, write_atomic
@@ -21,7 +21,8 @@ from shotline.script import load, to_fountain
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 1
-COMMAND_MODULES = (project_commands, review_commands)  # they add their commands to app
+# they add their commands to app
+COMMAND_MODULES = (project_commands, review_commands, editorial_commands)
 
 
 def _version(value: bool) -> None:

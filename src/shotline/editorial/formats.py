@@ -46,12 +46,30 @@ def timeline_bytes(timeline: otio.schema.Timeline, fmt: str, fps: int) -> bytes:
     if spec.name == "edl":
         return str(otio.adapters.write_to_string(timeline, spec.adapter, rate=fps,
                                                  style="avid")).encode("utf-8")
+    if spec.name == "fcpxml":
+        timeline = _without_quotes(timeline)
     if spec.name in ("otio", "fcp7", "fcpxml"):
         return str(otio.adapters.write_to_string(timeline, spec.adapter)).encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="shotline-") as folder:
         path = Path(folder) / f"timeline{spec.suffix}"
         otio.adapters.write_to_file(timeline, str(path), adapter_name=spec.adapter)
         return path.read_bytes()
+
+
+def _without_quotes(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
+    """The FCPXML adapter finds elements by name and path with XPath predicates quoted
+    in ', so one inside ("MARA'S FLAT") breaks it: names get the typographic
+    apostrophe, and URLs the escape they should have had."""
+    copy = timeline.deepcopy()
+    items = [copy, *copy.find_children()]
+    items += [m for item in list(items) for m in getattr(item, "markers", [])]
+    for item in items:
+        if "'" in (item.name or ""):
+            item.name = item.name.replace("'", "\u2019")
+        reference = getattr(item, "media_reference", None)
+        if reference is not None and "'" in (getattr(reference, "target_url", None) or ""):
+            reference.target_url = reference.target_url.replace("'", "%27")
+    return copy
 
 
 def format_of(path: Path) -> Format:
@@ -110,11 +128,11 @@ def _text(path: Path) -> str:
 
 
 def _screen_xml(path: Path, text: str) -> None:
-    import defusedxml.ElementTree as safe_xml
+    from defusedxml import ElementTree as SafeXml
 
     try:
-        safe_xml.fromstring(text.encode("utf-8"))
-    except safe_xml.ParseError as exc:
+        SafeXml.fromstring(text.encode("utf-8"))
+    except SafeXml.ParseError as exc:
         line = getattr(exc, "position", (0, 0))[0]
         raise InputError(f"{path}:{line}: not well-formed XML ({exc})") from exc
     except Exception as exc:  # defusedxml's refusals: entities, external references

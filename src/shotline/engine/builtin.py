@@ -175,6 +175,12 @@ def export_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[
     for sheet in SHEETS:
         out[f"breakdown-{sheet}.csv"] = Blob(
             to_csv(*sheet_rows(breakdown, sheet)).encode("utf-8"), "text/csv")
+    if "fps" in params:  # shot lists and assets for production trackers
+        from shotline.editorial.trackers import tracker_files
+
+        for name, text in tracker_files(plans, breakdown, int(params["fps"]),
+                                        str(params["title"])).items():
+            out[f"trackers/{name}"] = Blob(text.encode("utf-8"), "text/csv")
     return out
 
 
@@ -182,4 +188,4 @@ PARSE = register(Step("parse", "1", parse_step))
 BREAKDOWN = register(Step("breakdown", "1", breakdown_step))
 SPLIT = register(Step("split", "2", split_step))
 PLAN = register(Step("plan", "1", plan_step, Resources(cpu=1, memory_mb=256)))
-EXPORT = register(Step("export", "1", export_step))
+EXPORT = register(Step("export", "2", export_step))

@@ -18,6 +18,9 @@ from rich.console import Console
 from sqlalchemy import select
 
 from shotline.animatic import speech_available, voice_for
+from shotline.editorial.conform import conform
+from shotline.editorial.cut import EditorsCut
+from shotline.editorial.formats import read_timeline
 from shotline.engine.builtin import (
     BREAKDOWN,
     EXPORT,
@@ -27,6 +30,8 @@ from shotline.engine.builtin import (
     lock_params,
     override_params,
 )
+from shotline.engine.edit_state import Layout, following, latest_cut, layout, record_cut
+from shotline.engine.editorial_steps import TIMELINE, USD
 from shotline.engine.executors import Executor
 from shotline.engine.previs_steps import BOARD, CONTACT, JOIN, SCENE_CUT, STAGE
 from shotline.engine.revisions import (
@@ -39,6 +44,7 @@ from shotline.engine.revisions import (
 )
 from shotline.engine.runner import Counts, Engine, Outputs, store_blob
 from shotline.engine.steps import Blob, Task
+from shotline.errors import InputError
 from shotline.files import to_json, write_atomic
 from shotline.model.appearance import appearance_for
 from shotline.planning import load_overrides
@@ -48,6 +54,7 @@ from shotline.store.project import Project, now
 from shotline.store.schema import Revision, Run, SceneRecord
 
 MANIFEST = "exports.json"
+CONFORM_REPORT = "conform-report.json"  # the last conform's change report
 OVERRIDES = "overrides.toml"  # the director's shot overrides, in the project folder
 
 
@@ -59,10 +66,21 @@ class RunSummary:
     revision: dict[str, Any] | None  # the revision report, when the screenplay changed
     exports: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    conform: dict[str, Any] | None = None  # the change report, when a cut was conformed
+
+
+@dataclass(frozen=True)
+class ConformRequest:
+    """An edited timeline to conform before the previs is cut (or, with `dry_run`,
+    only to report on); `reset` sets the planner's edit back instead."""
+
+    path: Path | None
+    dry_run: bool = False
+    reset: bool = False
 
 
 def run_project(project: Project, executor: Executor, console: Console | None = None,
-                wait: float = 0.0) -> RunSummary:
+                wait: float = 0.0, conform: ConformRequest | None = None) -> RunSummary:
     """One run, holding the project's lock; a failed or killed run leaves every
     finished step recorded, so the next run goes on from there."""
     started = time.perf_counter()
@@ -72,7 +90,7 @@ def run_project(project: Project, executor: Executor, console: Console | None = 
         engine = Engine(project, executor, run_id, console)
         try:
             with engine.showing_progress():
-                summary = _pipeline(project, engine, run_id)
+                summary = _pipeline(project, engine, run_id, conform)
         except BaseException as exc:
             _close_run(project, run_id, engine.counts, "failed" if isinstance(exc, Exception)
                        else "interrupted", str(exc) or type(exc).__name__)
@@ -151,24 +169,24 @@ class Previs:
 
 
 def _previs(project: Project, engine: Engine, index: list[dict[str, Any]], numbers: list[str],
-            split: Outputs, plans: list[Outputs]) -> Previs:
-    """Boards, contact sheet and animatic: staged per scene, rendered per shot, cut per
-    scene, joined; nothing is read back here, so an unchanged run stays cheap."""
+            split: Outputs, plan_of: dict[str, str], edit: Layout) -> Previs:
+    """Boards, contact sheet, animatic, timeline and USD: staged per scene, rendered per
+    shot, cut per stretch of the cut, joined; nothing is read back here, so an
+    unchanged run stays cheap."""
     settings = project.settings
     names = sorted({name for entry in index for name in entry.get("characters", [])})
     looks = {name: appearance_for(name, settings.characters.get(name.upper()))
              for name in names}
     scene_of = {n: split[e["output"]] for e, n in zip(index, numbers, strict=True)}
-    plan_of = {n: p["plan"] for n, p in zip(numbers, plans, strict=True)}
     cast_of = {n: e.get("characters", []) for e, n in zip(index, numbers, strict=True)}
-    staged = engine.run([
+    staged = dict(zip(numbers, engine.run([
         Task(STAGE, f"scene {n}", {"scene": scene_of[n], "plan": plan_of[n]},
              {"aspect": settings.width / settings.height,
               "heights": {c: looks[c].height for c in cast_of[n]}})
-        for n in numbers], "stage")
+        for n in numbers], "stage"), strict=True))
     shots_of: dict[str, list[str]] = {}
     tasks: list[Task] = []
-    for number, stages in zip(numbers, staged, strict=True):
+    for number, stages in staged.items():
         for name, digest in stages.items():
             shot = name.split(":", 1)[1]
             shots_of.setdefault(number, []).append(shot)
@@ -177,34 +195,69 @@ def _previs(project: Project, engine: Engine, index: list[dict[str, Any]], numbe
                 "appearances": {c: looks[c].to_dict() for c in cast_of[number]}}))
     boards = dict(zip((t.scope.split(" ", 1)[1] for t in tasks),
                       engine.run(tasks, "boards"), strict=True))
-    contact_inputs = {f"plan:{n}": plan_of[n] for n in numbers}
+    contact_inputs = {f"plan:{n}": edit.scene_plans[n] for n in numbers}
     contact_inputs.update({f"scene:{n}": scene_of[n] for n in numbers})
     contact_inputs.update({f"thumb:{shot}": out["thumb.jpg"] for shot, out in boards.items()})
     [contact] = engine.run([Task(CONTACT, "script", contact_inputs,
                                  {"title": settings.name, "scenes": numbers})], "contact sheet")
     speech = "espeak-ng" if speech_available() else ""
-    cuts = engine.run([
-        Task(SCENE_CUT, f"scene {n}", {
-            "scene": scene_of[n], "plan": plan_of[n],
-            **{f"board:{shot}": boards[shot]["image.png"] for shot in shots_of.get(n, [])}},
+    seen: dict[str, int] = {}
+    cut_tasks: list[Task] = []
+    for scene, plan in edit.runs:
+        seen[scene] = seen.get(scene, 0) + 1
+        scope = f"scene {scene}" + (f" part {seen[scene]}" if seen[scene] > 1 else "")
+        cut_tasks.append(Task(SCENE_CUT, scope, {
+            "scene": scene_of[scene], "plan": plan,
+            **{f"board:{shot}": boards[shot]["image.png"] for shot in shots_of.get(scene, [])}},
             {"fps": settings.fps, "speech": speech,
-             "voices": {c: voice_for(c) for c in cast_of[n]}})
-        for n in numbers], "animatic")
-    join_inputs = {f"scene:{n}": c["scene.mp4"] for n, c in zip(numbers, cuts, strict=True)}
-    join_inputs.update({f"lines:{n}": c["lines.json"] for n, c in zip(numbers, cuts,
-                                                                        strict=True)})
-    [joined] = engine.run([Task(JOIN, "script", join_inputs, {"scenes": numbers})], "join")
+             "voices": {c: voice_for(c) for c in cast_of[scene]}}))
+    cuts = engine.run(cut_tasks, "animatic")
+    keys = [str(k) for k in range(len(cuts))]
+    join_inputs = {f"scene:{k}": c["scene.mp4"] for k, c in zip(keys, cuts, strict=True)}
+    join_inputs.update({f"lines:{k}": c["lines.json"] for k, c in zip(keys, cuts, strict=True)})
+    [joined] = engine.run([Task(JOIN, "script", join_inputs, {"scenes": keys})], "join")
     files = {**joined, **contact}
     for shot, out in boards.items():
         files[f"boards/{shot}.png"] = out["image.png"]
         for name in ("depth.png", "pose.png", "camera.json"):
             files[f"previs/{shot}/{name}"] = out[name]
+    files.update(_editorial(project, engine, index, numbers, plan_of, edit, boards, cuts,
+                            staged))
     warnings = [] if speech else [
         "espeak-ng is not installed: the animatic is silent (apt-get install espeak-ng)"]
     return Previs(files, warnings)
 
 
-def _pipeline(project: Project, engine: Engine, run_id: int) -> RunSummary:
+def _editorial(project: Project, engine: Engine, index: list[dict[str, Any]],
+               numbers: list[str], plan_of: dict[str, str], edit: Layout,
+               boards: dict[str, Outputs], cuts: list[Outputs], staged: dict[str, Outputs]
+               ) -> dict[str, str]:
+    """The timeline in every editing format, and a USD stage per scene. Media paths are
+    the project's exports, as absolute file URLs that editing systems relink."""
+    settings = project.settings
+    exports = project.exports.resolve()
+    inputs = {f"plan:{n}": plan_of[n] for n in numbers}
+    inputs.update({f"lines:{k}": c["lines.json"] for k, c in enumerate(cuts)})
+    if edit.cut_blob is not None:
+        inputs["cut"] = edit.cut_blob
+    headings = {n: e["heading"] for e, n in zip(index, numbers, strict=True)}
+    sources = {shot: {"asset": out["image.png"], "url": (exports / "boards" / f"{shot}.png")
+                      .as_uri()} for shot, out in boards.items()}
+    [timeline] = engine.run([Task(TIMELINE, "script", inputs, {
+        "title": settings.name, "fps": settings.fps, "numbers": numbers, "hashes": plan_of,
+        "headings": headings, "sources": sources,
+        "animatic_url": (exports / "animatic.mp4").as_uri()})], "timeline")
+    stages = engine.run([
+        Task(USD, f"scene {n}", {"plan": edit.scene_plans[n], **staged[n]},
+             {"fps": settings.fps, "heading": headings[n]}) for n in numbers], "usd")
+    files = {f"editorial/{name}": digest for name, digest in timeline.items()}
+    files.update({f"usd/scene-{n}.usda": out["scene.usda"]
+                  for n, out in zip(numbers, stages, strict=True)})
+    return files
+
+
+def _pipeline(project: Project, engine: Engine, run_id: int,
+              request: ConformRequest | None = None) -> RunSummary:
     path = project.script_path
     data = read_bytes(path)
     screenplay = store_blob(project, Blob(data, "text/plain"))
@@ -250,13 +303,22 @@ def _pipeline(project: Project, engine: Engine, run_id: int) -> RunSummary:
             params["overrides_source"] = OVERRIDES
         tasks.append(Task(PLAN, f"scene {number}", {"scene": split[entry["output"]]}, params))
     plans = engine.run(tasks, "plan")
+    plan_hashes = {n: p["plan"] for n, p in zip(numbers, plans, strict=True)}
+    cut = latest_cut(project)
+    conformed = None
+    if request is not None:
+        conformed, cut = _conform(project, run_id, request, numbers, plan_hashes, cut)
+        if request.dry_run:
+            return RunSummary(run_id, engine.counts, 0.0, None, conform=conformed)
+    edit = layout(project, numbers, plan_hashes, project.settings.fps, cut)
 
-    previs = _previs(project, engine, index, numbers, split, plans)
+    previs = _previs(project, engine, index, numbers, split, plan_hashes, edit)
 
     export_inputs = {"script": parsed["script"], "breakdown": broken["breakdown"]}
-    export_inputs.update({f"plan:{n}": p["plan"] for n, p in zip(numbers, plans, strict=True)})
-    [exported] = engine.run([Task(EXPORT, "script", export_inputs, {"numbers": numbers})],
-                            "export")
+    export_inputs.update({f"plan:{n}": edit.scene_plans[n] for n in numbers})
+    [exported] = engine.run([Task(EXPORT, "script", export_inputs, {
+        "numbers": numbers, "fps": project.settings.fps, "title": project.settings.name})],
+        "export")
     written = materialize(project, {**exported, **previs.files})
 
     report = None
@@ -264,7 +326,6 @@ def _pipeline(project: Project, engine: Engine, run_id: int) -> RunSummary:
     if changed:
         # Only the plans that changed are read; the rest are as the last revision saw them.
         prior_plans, prior_basis = _prior(last)
-        plan_hashes = {n: p["plan"] for n, p in zip(numbers, plans, strict=True)}
         basis: dict[str, dict[str, str]] = {}
         for number, digest in plan_hashes.items():
             if prior_plans.get(number) == digest and number in prior_basis:
@@ -278,7 +339,32 @@ def _pipeline(project: Project, engine: Engine, run_id: int) -> RunSummary:
         report = _record_revision(project, run_id, screenplay, last, scenes, matching,
                                   numbers, basis, plan_hashes)
     warnings += previs.warnings
-    return RunSummary(run_id, engine.counts, 0.0, report, written, warnings)
+    warnings += [f"scene {n} changed since the editor's cut: it follows its new plan"
+                 for n in edit.stale]
+    return RunSummary(run_id, engine.counts, 0.0, report, written, warnings, conformed)
+
+
+def _conform(project: Project, run_id: int, request: ConformRequest, numbers: list[str],
+             hashes: dict[str, str], cut: EditorsCut | None
+             ) -> tuple[dict[str, Any], EditorsCut | None]:
+    """The editor's timeline against the cut as it stands; recorded unless a dry run."""
+    fps = project.settings.fps
+    if request.reset or request.path is None:
+        report: dict[str, Any] = {"source": "", "reset": True}
+        if not request.dry_run:
+            record_cut(project, run_id, "", None, None, report)
+        return report, None
+    timeline = read_timeline(request.path, fps)
+    found, plans = following(project, numbers, hashes, fps, cut)
+    try:
+        result = conform(timeline, plans, hashes, found.entries, fps, request.path.name)
+    except ValueError as exc:
+        raise InputError(f"{request.path}: {exc}") from exc
+    if not request.dry_run:
+        stored = store_blob(project, Blob(request.path.read_bytes(), "application/octet-stream"))
+        record_cut(project, run_id, request.path.name, stored, result.cut, result.report)
+        write_atomic(project.exports / CONFORM_REPORT, to_json(result.report))
+    return result.report, result.cut
 
 
 _LINE = re.compile(r"\bline (\d+)")

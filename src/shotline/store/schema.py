@@ -110,3 +110,17 @@ class Decision(Base):
     created_at: Mapped[datetime]
 
     __table_args__ = (Index("ix_decisions_shot", "shot_id"),)
+
+
+class EditorsCutRecord(Base):
+    """An editor's cut conformed into the project; the newest one is the cut runs
+    follow. A record with no cut sets the planner's edit back."""
+
+    __tablename__ = "editors_cuts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    source: Mapped[str] = mapped_column(Text)  # the timeline's file name
+    source_hash: Mapped[str | None] = mapped_column(String(64))  # the file, as stored
+    cut: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    report: Mapped[dict[str, object]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
