@@ -130,3 +130,15 @@ def test_dood_marks_speaking_present_and_absent(b: Breakdown) -> None:
 def test_empty_script_gives_a_header_only(sheet: str) -> None:
     empty = build_breakdown(parse_fountain(""))
     assert len(parsed(empty, sheet)) == 1
+
+
+def test_csv_cells_never_reach_a_spreadsheet_as_formulas() -> None:
+    import csv
+    import io
+
+    from shotline.breakdown.tables import to_csv
+
+    text = to_csv(["a", "b", "c", "d"],
+                  [["=HYPERLINK(\"http://x\")", "-3.5", "@SUM(A1)", "line\ronly"]])
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1] == ["'=HYPERLINK(\"http://x\")", "-3.5", "'@SUM(A1)", "line\nonly"]

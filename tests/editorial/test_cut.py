@@ -89,3 +89,12 @@ def test_frames_survive_the_plans_rounding(frames: int, fps: int) -> None:
 def test_entries_round_trip_through_json() -> None:
     cut = EditorsCut(tuple(planned_entries(PLANS[0], FPS)), HASHES, FPS, "cut.edl")
     assert EditorsCut.from_dict(cut.to_dict()) == cut
+
+
+def test_a_changed_scene_keeps_the_place_the_editor_gave_it() -> None:
+    cut = EditorsCut((CutEntry("3", "3B", 1, (1,), 30), CutEntry("1", "1A", 0, (0,), 40),
+                      CutEntry("2", "2A", 0, (0,), 90)), HASHES, FPS)
+    found = follow(PLANS, HASHES | {"3": "changed"}, FPS, cut)
+    assert [(e.shot, e.frames) for e in found.entries] == [
+        ("3A", 24), ("3B", 48), ("1A", 40), ("2A", 90)]
+    assert found.stale == ["3"]

@@ -66,9 +66,27 @@ def sheet_rows(b: Breakdown, sheet: str) -> Rows:
             "dood": dood_rows}[sheet](b)
 
 
-def to_csv(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """A cell as a spreadsheet may open it: text that it would run as a formula (CSV
+    injection, from a screenplay's own words) gets a ' in front; a lone carriage return,
+    which readers take for the end of a row, becomes a newline. Numbers pass."""
+    if not isinstance(value, str):
+        return value
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith(_FORMULA):
+        try:
+            float(text)
+        except ValueError:
+            return "'" + text
+    return text
+
+
+def to_csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([safe_cell(h) for h in header])
+    writer.writerows([safe_cell(c) for c in row] for row in rows)
     return out.getvalue()

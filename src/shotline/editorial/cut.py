@@ -77,8 +77,9 @@ def follow(plans: Sequence[ScenePlan], hashes: Mapping[str, str], fps: int,
            cut: EditorsCut | None) -> Following:
     """The editor's cut where it still holds, the planner's edit everywhere else.
 
-    A scene the editor never saw (new) or whose plan changed since (stale) takes its
-    planned edit, placed after the scene that precedes it in the script."""
+    A scene whose plan changed since (stale) takes its new planned edit where the
+    editor put the scene; one the editor never saw (new) goes after the scene that
+    precedes it in the script."""
     if cut is None:
         return Following([e for plan in plans for e in planned_entries(plan, fps)])
     entries = list(cut.entries)
@@ -91,10 +92,12 @@ def follow(plans: Sequence[ScenePlan], hashes: Mapping[str, str], fps: int,
             continue
         if number in cut.basis:
             stale.append(number)
+        # where the editor put the scene, or else after the scene before it
+        at = next((k for k, e in enumerate(entries) if e.scene == number), None)
         entries = [e for e in entries if e.scene != number]
-        at = 0
-        if previous is not None:
-            at = max((k + 1 for k, e in enumerate(entries) if e.scene == previous), default=0)
+        if at is None:
+            at = 0 if previous is None else max(
+                (k + 1 for k, e in enumerate(entries) if e.scene == previous), default=0)
         entries[at:at] = planned_entries(plan, fps)
         previous = number
     known = {p.scene for p in plans}
