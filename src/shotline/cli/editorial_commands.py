@@ -26,12 +26,13 @@ EXPORTS = {**{name: spec.label for name, spec in FORMATS.items()},
 
 
 def _run(project: Project, executor: str, request: ConformRequest | None = None,
-         quiet: bool = False) -> RunSummary:
+         quiet: bool = False, formats: tuple[str, ...] = ()) -> RunSummary:
     from shotline.cli.common import err
 
     runner = make_executor(executor)
     try:
-        return run_project(project, runner, console=None if quiet else err, conform=request)
+        return run_project(project, runner, console=None if quiet else err, conform=request,
+                           formats=formats)
     finally:
         runner.close()
 
@@ -53,7 +54,7 @@ def export(
                          + ", ".join(EXPORTS))
     project = open_project(project_dir)
     try:
-        _run(project, executor)
+        _run(project, executor, formats=(fmt,) if fmt == "aaf" else ())
         made = _made(project, fmt)
         if output is not None:
             made = _copy(made, output, project.exports, folder=fmt in ("usd", "csv"))
@@ -62,7 +63,7 @@ def export(
     finally:
         project.close()
     for path in made:
-        out.print(str(path), highlight=False)
+        out.print(str(path), highlight=False, soft_wrap=True)
 
 
 def _made(project: Project, fmt: str) -> list[Path]:
@@ -147,7 +148,7 @@ def conform_command(
         out.print("the editor's cut is dropped: the planner's edit is back")
         return
     for line in report_text(report):
-        out.print(line, highlight=False, markup=False)
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
     if dry_run:
         out.print("dry run: nothing changed")
     else:

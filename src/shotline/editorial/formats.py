@@ -35,9 +35,10 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("fcpxml", ".fcpxml", "fcpx_xml", "FCPXML (Final Cut Pro)"),
     Format("aaf", ".aaf", "AAF", "AAF (Avid Media Composer)"),
 )}
-# What `shotline run` writes each time; the bundle copies every board, so it is made
-# on request only (`shotline export otioz`).
-RUN_FORMATS = ("otio", "edl", "fcp7", "fcpxml", "aaf")
+# What `shotline run` writes each time. The rest are made on request (`shotline export`):
+# the bundle copies every board; AAF through pyaaf2 costs some 40 ms a source, a minute
+# or more for a feature, too much to spend on every run.
+RUN_FORMATS = ("otio", "edl", "fcp7", "fcpxml")
 
 
 def timeline_bytes(timeline: otio.schema.Timeline, fmt: str, fps: int) -> bytes:

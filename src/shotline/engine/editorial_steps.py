@@ -28,11 +28,15 @@ def cut_of(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> list[Any]:
 
 
 def timeline_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str, Blob]:
+    """The cut in one editing format. FCPXML carries picture and markers only: its
+    adapter places each connected audio clip by searching the whole spine, minutes for
+    a feature's dialogue; the temp dialogue is on the animatic beside it."""
     from shotline.editorial.cut import runs
-    from shotline.editorial.formats import FORMATS, RUN_FORMATS, timeline_bytes
+    from shotline.editorial.formats import FORMATS, timeline_bytes
     from shotline.editorial.timeline import ClipSource, Line, build_timeline
 
     fps = int(params["fps"])
+    fmt = str(params["format"])
     entries = cut_of(inputs, params)
     sources = {shot: ClipSource(asset=d["asset"], url=d["url"])
                for shot, d in dict(params["sources"]).items()}
@@ -41,13 +45,12 @@ def timeline_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dic
         timing = orjson.loads(inputs[f"lines:{k}"]) if f"lines:{k}" in inputs else {}
         lines.append([Line(d["speaker"], d["text"], float(d["start"]), float(d["end"]))
                       for d in timing.get("lines", [])])
+    with_audio = fmt != "fcpxml"
     timeline = build_timeline(str(params["title"]), entries, fps, dict(params["headings"]),
-                              sources, params.get("animatic_url"), lines)
-    out: dict[str, Blob] = {}
-    for name in RUN_FORMATS:
-        suffix = FORMATS[name].suffix
-        out[f"timeline{suffix}"] = Blob(timeline_bytes(timeline, name, fps), _MEDIA_TYPES[name])
-    return out
+                              sources, params.get("animatic_url") if with_audio else None,
+                              lines if with_audio else [])
+    return {f"timeline{FORMATS[fmt].suffix}": Blob(timeline_bytes(timeline, fmt, fps),
+                                                   _MEDIA_TYPES[fmt])}
 
 
 def usd_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str, Blob]:
@@ -66,5 +69,5 @@ def usd_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str
     return {"scene.usda": Blob(usda, "model/vnd.usda")}
 
 
-TIMELINE = register(Step("timeline", "1", timeline_step, Resources(cpu=1, memory_mb=512)))
+TIMELINE = register(Step("timeline", "2", timeline_step, Resources(cpu=1, memory_mb=512)))
 USD = register(Step("usd", "1", usd_step, Resources(cpu=1, memory_mb=256)))

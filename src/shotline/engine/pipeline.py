@@ -20,7 +20,7 @@ from sqlalchemy import select
 from shotline.animatic import speech_available, voice_for
 from shotline.editorial.conform import conform
 from shotline.editorial.cut import EditorsCut
-from shotline.editorial.formats import read_timeline
+from shotline.editorial.formats import RUN_FORMATS, read_timeline
 from shotline.engine.builtin import (
     BREAKDOWN,
     EXPORT,
@@ -80,9 +80,11 @@ class ConformRequest:
 
 
 def run_project(project: Project, executor: Executor, console: Console | None = None,
-                wait: float = 0.0, conform: ConformRequest | None = None) -> RunSummary:
+                wait: float = 0.0, conform: ConformRequest | None = None,
+                formats: tuple[str, ...] = ()) -> RunSummary:
     """One run, holding the project's lock; a failed or killed run leaves every
-    finished step recorded, so the next run goes on from there."""
+    finished step recorded, so the next run goes on from there. `formats` are timeline
+    formats made on request only, beyond the usual ones (AAF)."""
     started = time.perf_counter()
     with project.lock(wait):
         project.objects.sweep_incoming()
@@ -90,7 +92,7 @@ def run_project(project: Project, executor: Executor, console: Console | None = 
         engine = Engine(project, executor, run_id, console)
         try:
             with engine.showing_progress():
-                summary = _pipeline(project, engine, run_id, conform)
+                summary = _pipeline(project, engine, run_id, conform, formats)
         except BaseException as exc:
             _close_run(project, run_id, engine.counts, "failed" if isinstance(exc, Exception)
                        else "interrupted", str(exc) or type(exc).__name__)
@@ -169,7 +171,8 @@ class Previs:
 
 
 def _previs(project: Project, engine: Engine, index: list[dict[str, Any]], numbers: list[str],
-            split: Outputs, plan_of: dict[str, str], edit: Layout) -> Previs:
+            split: Outputs, plan_of: dict[str, str], edit: Layout,
+            extra_formats: tuple[str, ...] = ()) -> Previs:
     """Boards, contact sheet, animatic, timeline and USD: staged per scene, rendered per
     shot, cut per stretch of the cut, joined; nothing is read back here, so an
     unchanged run stays cheap."""
@@ -222,7 +225,7 @@ def _previs(project: Project, engine: Engine, index: list[dict[str, Any]], numbe
         for name in ("depth.png", "pose.png", "camera.json"):
             files[f"previs/{shot}/{name}"] = out[name]
     files.update(_editorial(project, engine, index, numbers, plan_of, edit, boards, cuts,
-                            staged))
+                            staged, extra_formats))
     warnings = [] if speech else [
         "espeak-ng is not installed: the animatic is silent (apt-get install espeak-ng)"]
     return Previs(files, warnings)
@@ -230,8 +233,8 @@ def _previs(project: Project, engine: Engine, index: list[dict[str, Any]], numbe
 
 def _editorial(project: Project, engine: Engine, index: list[dict[str, Any]],
                numbers: list[str], plan_of: dict[str, str], edit: Layout,
-               boards: dict[str, Outputs], cuts: list[Outputs], staged: dict[str, Outputs]
-               ) -> dict[str, str]:
+               boards: dict[str, Outputs], cuts: list[Outputs], staged: dict[str, Outputs],
+               extra_formats: tuple[str, ...] = ()) -> dict[str, str]:
     """The timeline in every editing format, and a USD stage per scene. Media paths are
     the project's exports, as absolute file URLs that editing systems relink."""
     settings = project.settings
@@ -243,10 +246,13 @@ def _editorial(project: Project, engine: Engine, index: list[dict[str, Any]],
     headings = {n: e["heading"] for e, n in zip(index, numbers, strict=True)}
     sources = {shot: {"asset": out["image.png"], "url": (exports / "boards" / f"{shot}.png")
                       .as_uri()} for shot, out in boards.items()}
-    [timeline] = engine.run([Task(TIMELINE, "script", inputs, {
-        "title": settings.name, "fps": settings.fps, "numbers": numbers, "hashes": plan_of,
-        "headings": headings, "sources": sources,
-        "animatic_url": (exports / "animatic.mp4").as_uri()})], "timeline")
+    params = {"title": settings.name, "fps": settings.fps, "numbers": numbers,
+              "hashes": plan_of, "headings": headings, "sources": sources,
+              "animatic_url": (exports / "animatic.mp4").as_uri()}
+    timeline: dict[str, str] = {}
+    for made in engine.run([Task(TIMELINE, fmt, inputs, params | {"format": fmt})
+                            for fmt in (*RUN_FORMATS, *extra_formats)], "timeline"):
+        timeline.update(made)
     stages = engine.run([
         Task(USD, f"scene {n}", {"plan": edit.scene_plans[n], **staged[n]},
              {"fps": settings.fps, "heading": headings[n]}) for n in numbers], "usd")
@@ -257,7 +263,8 @@ def _editorial(project: Project, engine: Engine, index: list[dict[str, Any]],
 
 
 def _pipeline(project: Project, engine: Engine, run_id: int,
-              request: ConformRequest | None = None) -> RunSummary:
+              request: ConformRequest | None = None, formats: tuple[str, ...] = ()
+              ) -> RunSummary:
     path = project.script_path
     data = read_bytes(path)
     screenplay = store_blob(project, Blob(data, "text/plain"))
@@ -312,7 +319,8 @@ def _pipeline(project: Project, engine: Engine, run_id: int,
             return RunSummary(run_id, engine.counts, 0.0, None, conform=conformed)
     edit = layout(project, numbers, plan_hashes, project.settings.fps, cut)
 
-    previs = _previs(project, engine, index, numbers, split, plan_hashes, edit)
+    previs = _previs(project, engine, index, numbers, split, plan_hashes, edit,
+                     formats)
 
     export_inputs = {"script": parsed["script"], "breakdown": broken["breakdown"]}
     export_inputs.update({f"plan:{n}": edit.scene_plans[n] for n in numbers})
