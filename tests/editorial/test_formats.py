@@ -125,3 +125,26 @@ def test_garbage_is_an_input_error_that_names_the_file(name: str, data: bytes,
     path.write_bytes(data)
     with pytest.raises(InputError, match=name.replace(".", r"\.")):
         read_timeline(path, FPS)
+
+
+def test_an_empty_cut_still_writes_every_format(tmp_path: Path) -> None:
+    empty = timeline([])
+    for fmt in WRITTEN:
+        path = tmp_path / f"empty{FORMATS[fmt].suffix}"
+        path.write_bytes(timeline_bytes(empty, fmt, FPS))
+        assert list(read_timeline(path, FPS).find_clips()) == []
+
+
+def test_quotes_in_headings_and_dialogue_survive_fcpxml(tmp_path: Path) -> None:
+    from tests.editorial.timelines import HEADINGS, sources
+
+    from shotline.editorial.timeline import Line, build_timeline
+
+    made = build_timeline("Mara's Cut", ENTRIES, FPS, HEADINGS | {"1": "INT. MARA'S FLAT"},
+                          sources("/media/o'brien"), "file:///media/animatic.mp4",
+                          [[Line("MARA", "It's late.", 0.1, 1.0)]])
+    path = tmp_path / "cut.fcpxml"
+    path.write_bytes(timeline_bytes(made, "fcpxml", FPS))
+    back = read_timeline(path, FPS)
+    markers = [m.name for c in back.video_tracks()[0].find_clips() for m in c.markers]
+    assert markers[0] == "Scene 1: INT. MARA\u2019S FLAT"

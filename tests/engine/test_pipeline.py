@@ -52,7 +52,9 @@ def test_first_run_writes_exports_and_second_does_nothing(
                             "shots.csv", "breakdown-scenes.csv", "breakdown-cast.csv",
                             "breakdown-locations.csv", "breakdown-dood.csv", "boards",
                             "previs", "contact-sheet.pdf", "animatic.mp4", "animatic.srt",
-                            "animatic.vtt"])
+                            "animatic.vtt", "editorial", "usd", "trackers"])
+    assert steps["timeline"] == (4, 0)  # one per format a run writes
+    assert steps["usd"] == (3, 0)
     assert first.revision is not None and first.revision["first"]
     second = run(project)
     assert second.counts.run == 0

@@ -45,6 +45,9 @@ def timeline_bytes(timeline: otio.schema.Timeline, fmt: str, fps: int) -> bytes:
     """The timeline in one format, as the file's bytes."""
     spec = FORMATS[fmt]
     if spec.name == "edl":
+        if not any(True for _ in timeline.find_clips()):
+            # The writer fails on a cut with no events; such an EDL is its title alone.
+            return f"TITLE: {timeline.name}\n".encode()
         return str(otio.adapters.write_to_string(timeline, spec.adapter, rate=fps,
                                                  style="avid")).encode("utf-8")
     if spec.name == "fcpxml":

@@ -26,12 +26,31 @@ _FAN: Any = skia.Vertices.kTriangleFan_VertexMode
 _DST: Any = skia.BlendMode.kDst  # vertex colours alone, no paint colour
 
 
+# DejaVu Sans by its file where Debian puts it: matching by family name goes through
+# fontconfig, whose answer can change with the state of its cache (a process killed
+# while writing it), and boards must come out the same bytes every time.
+_FONT_FILES = {False: ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+                       "/usr/share/fonts/dejavu/DejaVuSans.ttf"),
+               True: ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+                      "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf")}
+
+
 @functools.cache
-def _font(size: float, bold: bool) -> Any:
+def _typeface(bold: bool) -> Any:
+    for path in _FONT_FILES[bold]:
+        face = skia.Typeface.MakeFromFile(path)
+        if face is not None and face.countGlyphs() > 0:
+            return face
     style = skia.FontStyle.Bold() if bold else skia.FontStyle.Normal()
     face = skia.Typeface("DejaVu Sans", style)
     if face is None or face.countGlyphs() == 0:  # any sans the machine has
         face = skia.Typeface("sans-serif", style)
+    return face
+
+
+@functools.cache
+def _font(size: float, bold: bool) -> Any:
+    face = _typeface(bold)
     font = skia.Font(face, size)
     font.setSubpixel(True)
     font.setEdging(skia.Font.Edging.kAntiAlias)
