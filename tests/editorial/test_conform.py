@@ -48,6 +48,7 @@ def test_reorder_trim_drop_and_foreign_clip(fmt: str, tmp_path: Path) -> None:
     assert "GULLS" in (foreign["name"] + foreign["reel"]).upper()
     text = "\n".join(report_text(report))
     assert "removed  1A" in text and "trimmed  1B" in text and "kept as a note" in text
+    assert "scenes reordered: 3 1 2" in text
     assert result.cut.basis == HASHES
 
 

@@ -66,7 +66,7 @@ def sheet_rows(b: Breakdown, sheet: str) -> Rows:
             "dood": dood_rows}[sheet](b)
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets take for a formula
 
 
 def safe_cell(value: object) -> object:

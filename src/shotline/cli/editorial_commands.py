@@ -3,7 +3,6 @@ the editor's cut back into the project."""
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -102,8 +101,7 @@ def _copy(made: list[Path], output: Path, root: Path, folder: bool) -> list[Path
         return copied
     if output.is_dir():
         output = output / made[0].name
-    shutil.copyfile(made[0], output.with_name(output.name + ".part"))
-    output.with_name(output.name + ".part").replace(output)
+    write_atomic(output, made[0].read_bytes())
     return [output]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -28,8 +28,7 @@ _NTSC = 0.002  # 23.976 against 24: the same frames, played a thousandth slower
 @dataclass
 class Conformed:
     cut: EditorsCut
-    report: dict[str, Any]
-    notes: list[dict[str, Any]] = field(default_factory=list)
+    report: dict[str, Any]  # unknown clips are its notes: report["unknown"]
 
 
 @dataclass(frozen=True)
@@ -144,7 +143,7 @@ def conform(timeline: otio.schema.Timeline, plans: Sequence[ScenePlan],
         entries.append(CutEntry(scene, shot, chosen.index, chosen.covers, clip.frames))
     cut = EditorsCut(tuple(entries), dict(hashes), fps, source)
     report = _report(current, entries, unknown, notes, how, fps, rate, source, len(clips))
-    return Conformed(cut, report, unknown)
+    return Conformed(cut, report)
 
 
 def _shot_of(clip: _Clip, shots: Mapping[str, str], reels: Mapping[str, list[str]]
@@ -259,7 +258,7 @@ def report_text(report: Mapping[str, Any]) -> list[str]:
     lines.append(f"running time {_timecode(before, fps)} -> {_timecode(after, fps)} "
                  f"({after - before:+d} frames)")
     order = report["scene_order"]
-    if order["before"] != order["after"] and set(order["before"]) >= set(order["after"]):
+    if [s for s in order["before"] if s in order["after"]] != order["after"]:
         lines.append("scenes reordered: " + " ".join(order["after"]))
     for t in report["trimmed"]:
         lines.append(f"  trimmed  {t['shot']:<8} {t['before']} -> {t['after']} frames "

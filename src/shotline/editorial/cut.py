@@ -87,7 +87,7 @@ def follow(plans: Sequence[ScenePlan], hashes: Mapping[str, str], fps: int,
     previous: str | None = None
     for plan in plans:
         number = plan.scene
-        if cut.basis.get(number) == hashes.get(number) and number in cut.basis:
+        if number in cut.basis and cut.basis[number] == hashes.get(number):
             previous = number
             continue
         if number in cut.basis:

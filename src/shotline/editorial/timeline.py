@@ -9,12 +9,15 @@ source timecode still says which cut a clip was.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import opentimelineio as otio
+from aaf2.mobid import MobID
 
 from shotline.editorial.cut import CutEntry, runs
 
@@ -155,11 +158,6 @@ def _dialogue(line: Line, scene: str, record_in: int, frames: int, fps: int, url
 def mob_id(key: str) -> str:
     """A stable SMPTE UMID for a source, so every export names one source the same way
     (Avid links clips by it)."""
-    import hashlib
-    import uuid
-
-    from aaf2.mobid import MobID
-
     mob = MobID.new()
     mob.material = uuid.UUID(bytes=hashlib.sha256(key.encode("utf-8")).digest()[:16])
     urn: str = mob.urn

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from shotline.animatic.timecode import check_fps, frame_count
-from shotline.breakdown.tables import to_csv
+from shotline.breakdown.tables import safe_cell, to_csv
 from shotline.model.breakdown import Breakdown, SceneBreakdown
 from shotline.model.shots import ScenePlan, Shot, ShotPlan
 
@@ -73,25 +73,20 @@ _LABELS: dict[str, str] = {
 }
 _ELEMENT_CATEGORIES: tuple[str, ...] = tuple(_LABELS)
 
-_FORMULA_START: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 _LEADING_DIGITS = re.compile(r"(\d+)(.*)", re.DOTALL)
 
 
-def neutralise(value: str) -> str:
-    """The cell as written: with a ``'`` in front when a spreadsheet would run it as a
-    formula (CSV injection); unchanged otherwise."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 def cell_text(value: str) -> str:
-    """A value as its cell holds it: every line break a ``\\n`` (the CSV writer leaves
-    a lone carriage return unquoted, and readers take it for the end of the row), then
-    :func:`neutralise`."""
-    return neutralise(value.replace("\r\n", "\n").replace("\r", "\n"))
+    """A value as its cell holds it once written: :func:`to_csv` guards every cell
+    against formulas and lone carriage returns (see ``safe_cell``)."""
+    return str(safe_cell(value))
+
+
+neutralise = cell_text  # the name links and names are compared by
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    return to_csv(list(header), [[cell_text(cell) for cell in row] for row in rows])
+    return to_csv(list(header), [list(row) for row in rows])
 
 
 def sequence_name(scene: str) -> str:

@@ -175,12 +175,11 @@ def export_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[
     for sheet in SHEETS:
         out[f"breakdown-{sheet}.csv"] = Blob(
             to_csv(*sheet_rows(breakdown, sheet)).encode("utf-8"), "text/csv")
-    if "fps" in params:  # shot lists and assets for production trackers
-        from shotline.editorial.trackers import tracker_files
+    from shotline.editorial.trackers import tracker_files  # shot lists for trackers
 
-        for name, text in tracker_files(plans, breakdown, int(params["fps"]),
-                                        str(params["title"])).items():
-            out[f"trackers/{name}"] = Blob(text.encode("utf-8"), "text/csv")
+    for name, text in tracker_files(plans, breakdown, int(params["fps"]),
+                                    str(params["title"])).items():
+        out[f"trackers/{name}"] = Blob(text.encode("utf-8"), "text/csv")
     return out
 
 

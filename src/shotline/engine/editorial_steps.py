@@ -4,6 +4,7 @@ timeline, and re-stages no scene."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,8 +24,10 @@ def cut_of(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> list[Any]:
 
     numbers = [str(n) for n in params["numbers"]]
     plans = [ScenePlan.from_dict(orjson.loads(inputs[f"plan:{n}"])) for n in numbers]
+    # objects are named by their sha256: the plans' hashes are their bytes' hashes
+    hashes = {n: hashlib.sha256(inputs[f"plan:{n}"]).hexdigest() for n in numbers}
     cut = EditorsCut.from_dict(orjson.loads(inputs["cut"])) if "cut" in inputs else None
-    return follow(plans, dict(params["hashes"]), int(params["fps"]), cut).entries
+    return follow(plans, hashes, int(params["fps"]), cut).entries
 
 
 def timeline_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str, Blob]:
@@ -69,5 +72,5 @@ def usd_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str
     return {"scene.usda": Blob(usda, "model/vnd.usda")}
 
 
-TIMELINE = register(Step("timeline", "2", timeline_step, Resources(cpu=1, memory_mb=512)))
+TIMELINE = register(Step("timeline", "3", timeline_step, Resources(cpu=1, memory_mb=512)))
 USD = register(Step("usd", "1", usd_step, Resources(cpu=1, memory_mb=256)))

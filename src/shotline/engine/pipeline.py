@@ -247,7 +247,7 @@ def _editorial(project: Project, engine: Engine, index: list[dict[str, Any]],
     sources = {shot: {"asset": out["image.png"], "url": (exports / "boards" / f"{shot}.png")
                       .as_uri()} for shot, out in boards.items()}
     params = {"title": settings.name, "fps": settings.fps, "numbers": numbers,
-              "hashes": plan_of, "headings": headings, "sources": sources,
+              "headings": headings, "sources": sources,
               "animatic_url": (exports / "animatic.mp4").as_uri()}
     timeline: dict[str, str] = {}
     for made in engine.run([Task(TIMELINE, fmt, inputs, params | {"format": fmt})
