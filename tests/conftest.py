@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,3 +96,27 @@ def make_project(tmp_path: Path) -> Iterator[Callable[..., Project]]:
     yield make
     for project in made:
         project.close()
+
+
+class NetworkUsedError(AssertionError):
+    pass
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
+    """Any socket connect (or DNS lookup) fails the test; yields the attempts seen."""
+    attempts: list[Any] = []
+
+    def refuse(self: socket.socket, address: Any, *args: Any) -> Any:
+        attempts.append(address)
+        raise NetworkUsedError(f"a connection was opened to {address!r}")
+
+    def refuse_lookup(*args: Any, **kwargs: Any) -> Any:
+        attempts.append(args[:2])
+        raise NetworkUsedError(f"a name was looked up: {args[:2]!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse_lookup)
+    monkeypatch.setattr(socket, "create_connection", refuse_lookup)
+    yield attempts

@@ -124,3 +124,130 @@ class EditorsCutRecord(Base):
     cut: Mapped[dict[str, object] | None] = mapped_column(JSON)
     report: Mapped[dict[str, object]] = mapped_column(JSON)
     created_at: Mapped[datetime]
+
+
+class SpendRecord(Base):
+    """One paid (or free) provider call: what it was estimated at and what it cost. The
+    idempotency key is the call's own, so a retried call is one record, paid once."""
+
+    __tablename__ = "spend"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    provider: Mapped[str] = mapped_column(String(100))
+    model: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(String(200))  # "shot 12A take 2", "assist plan"
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    estimate_usd: Mapped[float]
+    cost_usd: Mapped[float | None]  # None while the call is under way, or if it failed
+    status: Mapped[str] = mapped_column(String(20))  # reserved, charged, failed
+    created_at: Mapped[datetime]
+
+
+class CharacterRecord(Base):
+    """The character bible: who a character is and looks like, and who plays them."""
+
+    __tablename__ = "characters"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)  # as the script cues it
+    description: Mapped[str] = mapped_column(Text, default="")
+    appearance: Mapped[dict[str, object]] = mapped_column(JSON)  # the renderer's overrides
+    aliases: Mapped[list[str]] = mapped_column(JSON)  # other names the prompt may use
+    performer_id: Mapped[int | None] = mapped_column(ForeignKey("performers.id"))
+    updated_at: Mapped[datetime]
+
+
+class CharacterReference(Base):
+    """A reference image of a character, kept in the asset store."""
+
+    __tablename__ = "character_refs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    character: Mapped[str] = mapped_column(ForeignKey("characters.name"))
+    asset_hash: Mapped[str] = mapped_column(ForeignKey("assets.hash"))
+    label: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_character_refs_character", "character"),)
+
+
+class TakeRecord(Base):
+    """A generated take of a shot: its image and where it came from. Take 0 is the
+    previs board and is never stored here."""
+
+    __tablename__ = "takes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    shot_id: Mapped[str] = mapped_column(String(40))
+    number: Mapped[int] = mapped_column(Integer)
+    cache_key: Mapped[str] = mapped_column(String(64), unique=True)  # the generate task
+    asset_hash: Mapped[str] = mapped_column(ForeignKey("assets.hash"))
+    provider: Mapped[str] = mapped_column(String(100))
+    model: Mapped[str] = mapped_column(String(200))
+    seed: Mapped[int | None]
+    cost_usd: Mapped[float]
+    basis: Mapped[str] = mapped_column(String(64))  # hash of the shot it was made for
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    created_at: Mapped[datetime]
+    quarantined: Mapped[str | None] = mapped_column(Text)  # why it may not leave, if so
+
+    __table_args__ = (Index("ix_takes_shot", "shot_id", "number", unique=True),)
+
+
+class Selection(Base):
+    """Which take the cut uses for a shot; the newest row per shot wins (take 0: the
+    previs board)."""
+
+    __tablename__ = "selections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    shot_id: Mapped[str] = mapped_column(String(40))
+    take: Mapped[int] = mapped_column(Integer)
+    person: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_selections_shot", "shot_id"),)
+
+
+class Performer(Base):
+    """A person whose likeness or voice a character may carry."""
+
+    __tablename__ = "performers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    aliases: Mapped[list[str]] = mapped_column(JSON)
+    deceased: Mapped[bool] = mapped_column(default=False)
+    minor: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+
+
+class ConsentRecord(Base):
+    """A performer's consent to a specific use of their likeness in this project."""
+
+    __tablename__ = "consents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    performer_id: Mapped[int] = mapped_column(ForeignKey("performers.id"))
+    project: Mapped[str] = mapped_column(String(200))
+    uses: Mapped[list[str]] = mapped_column(JSON)  # face, voice, body
+    replica: Mapped[str] = mapped_column(String(40))  # employment-based, independent, synthetic
+    description: Mapped[str] = mapped_column(Text)  # the intended use, in writing
+    valid_from: Mapped[datetime]
+    valid_until: Mapped[datetime | None]
+    granted_by: Mapped[str] = mapped_column(String(40))  # performer, estate, guardian
+    grantor_name: Mapped[str] = mapped_column(String(200))
+    document_hash: Mapped[str] = mapped_column(String(64))
+    represented: Mapped[bool] = mapped_column(default=False)  # union or legal representation
+    compensation_ref: Mapped[str] = mapped_column(String(200))
+    revoked_at: Mapped[datetime | None]
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    """One line of the hash-chained audit log: each entry holds the hash of the one
+    before, so an edited, removed or reordered entry breaks the chain."""
+
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(40))  # generation, provider-call, export, ...
+    actor: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(200))
+    data: Mapped[dict[str, object]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -21,9 +21,12 @@ class Policy:
     allow_training_on_inputs: bool = False
     allow_training_on_outputs: bool = False
     max_retention_days: int = 0
+    require_zero_data_retention: bool = True
+    allow_human_review: bool = False
     reverify_days: int = 180
-    regions: tuple[str, ...] = ()
-    budget_usd: float = 0.0
+    # Where material may be processed: "local" is this host; "us" allows "us-east-1".
+    regions: tuple[str, ...] = ("local", "eu", "us")
+    budget_usd: float = 0.0  # paid calls are refused until a production sets a budget
 
 
 @dataclass(frozen=True)
@@ -81,8 +84,13 @@ default = {_toml_string(str(s.providers.get("default", "previs")))}
 allow_training_on_inputs = {str(s.policy.allow_training_on_inputs).lower()}
 allow_training_on_outputs = {str(s.policy.allow_training_on_outputs).lower()}
 max_retention_days = {s.policy.max_retention_days}
+require_zero_data_retention = {str(s.policy.require_zero_data_retention).lower()}
+allow_human_review = {str(s.policy.allow_human_review).lower()}
+# Terms checked longer ago than this are stale: someone must read them again.
 reverify_days = {s.policy.reverify_days}
+# Where material may be processed ("local" is this machine; "us" allows "us-east-1").
 regions = [{regions}]
+# What paid providers may spend in all, in US dollars (0: no paid calls).
 budget_usd = {s.policy.budget_usd}
 
 # Each character looks the same in every shot; change how with a table per character:
@@ -152,8 +160,12 @@ def parse_settings(text: str, source: str = SETTINGS_FILE) -> Settings:
                 allow_training_on_outputs=_get(policy, "allow_training_on_outputs", bool,
                                                "policy.", False),
                 max_retention_days=_get(policy, "max_retention_days", int, "policy.", 0),
+                require_zero_data_retention=_get(policy, "require_zero_data_retention", bool,
+                                                 "policy.", True),
+                allow_human_review=_get(policy, "allow_human_review", bool, "policy.", False),
                 reverify_days=_get(policy, "reverify_days", int, "policy.", 180),
-                regions=tuple(_get(policy, "regions", list, "policy.", [])),
+                regions=tuple(str(r).lower() for r in
+                              _get(policy, "regions", list, "policy.", ["local", "eu", "us"])),
                 budget_usd=_get(policy, "budget_usd", float, "policy.", 0.0),
             ),
             characters={str(k).upper(): _character(k, v, source)

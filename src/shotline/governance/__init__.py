@@ -1,0 +1,1 @@
+"""Governance: project policy, data-use checks, spend, consent, credentials, audit."""

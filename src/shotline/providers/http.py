@@ -1,0 +1,154 @@
+"""HTTP for provider adapters: timeouts, retries with backoff on 429 and 5xx (and on
+connections that failed before an answer), one idempotency key kept across a call's
+retries so a retried request is never paid twice, and errors that never show a secret."""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from shotline.providers.protocols import ProviderConfig, ProviderError
+
+RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 529})
+MAX_WAIT_S = 60.0  # a Retry-After longer than this is not waited for
+MAX_BODY = 512 * 1024 * 1024  # a provider answer larger than this is refused
+
+
+def retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds the server asked us to wait: Retry-After (seconds or an HTTP date), or
+    the millisecond headers some APIs send."""
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when - (time.time() if now is None else now))
+
+
+def _detail(response: httpx.Response) -> str:
+    """The provider's own error message, short; bodies are JSON in every API we speak."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:300].strip()
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        if isinstance(error, dict):
+            for key in ("message", "Message", "detail"):
+                if isinstance(error.get(key), str):
+                    return str(error[key])[:300]
+        elif isinstance(error, str):
+            return error[:300]
+        for key in ("message", "Message"):
+            if isinstance(body.get(key), str):
+                return str(body[key])[:300]
+    return response.text[:300].strip()
+
+
+@dataclass
+class HttpClient:
+    """One provider's connection. `sign` (for AWS) sees each request before it goes."""
+
+    config: ProviderConfig
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
+    sign: Callable[[httpx.Request], None] | None = None
+    sleep: Callable[[float], None] = time.sleep
+    transport: httpx.BaseTransport | None = None
+    _client: httpx.Client | None = field(default=None, repr=False)
+
+    def _http(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(
+                base_url=self.config.endpoint, headers=self.headers,
+                timeout=httpx.Timeout(self.config.timeout_s, connect=min(10.0,
+                                                                          self.config.timeout_s)),
+                transport=self.transport, follow_redirects=False, trust_env=False)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def _wait(self, attempt: int, response: httpx.Response | None) -> float:
+        asked = retry_after(response.headers) if response is not None else None
+        if asked is not None:
+            return asked
+        base = self.config.backoff_s * (2 ** attempt)
+        return float(base + random.uniform(0, base / 2))  # jitter keeps clients apart
+
+    def request(self, method: str, path: str, *, json: Any = None, content: bytes | None = None,
+                params: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None,
+                idempotency_key: str | None = None,
+                idempotency_header: str = "Idempotency-Key") -> httpx.Response:
+        """The answer to one request, retried as the server allows; ProviderError when it
+        cannot be had. 4xx other than the retryable ones fail at once."""
+        sent_headers = dict(headers or {})
+        if idempotency_key and idempotency_header:
+            sent_headers[idempotency_header] = idempotency_key
+        name = self.config.name
+        attempts = self.config.retries + 1
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            request = self._http().build_request(method, path, json=json, content=content,
+                                                 params=params, headers=sent_headers)
+            if self.sign is not None:
+                self.sign(request)
+            try:
+                response = self._http().send(request)
+            except httpx.TimeoutException:
+                if last:
+                    raise ProviderError(name, f"no answer within {self.config.timeout_s:g} s "
+                                        f"({method} {path})", retryable=True) from None
+                self.sleep(self._wait(attempt, None))
+                continue
+            except httpx.TransportError as exc:
+                if last:
+                    raise ProviderError(name, f"cannot reach {self.config.endpoint}: "
+                                        f"{type(exc).__name__}", retryable=True) from None
+                self.sleep(self._wait(attempt, None))
+                continue
+            if response.status_code < 400:
+                if len(response.content) > MAX_BODY:
+                    raise ProviderError(name, "the answer is larger than "
+                                        f"{MAX_BODY // (1024 * 1024)} MiB")
+                return response
+            retryable = response.status_code in RETRY_STATUS
+            if not retryable or last:
+                what = "rate limited" if response.status_code == 429 else "refused"
+                raise ProviderError(name, f"{what} ({response.status_code}): "
+                                    f"{_detail(response)}", status=response.status_code,
+                                    retryable=retryable)
+            wait = self._wait(attempt, response)
+            if wait > MAX_WAIT_S:
+                raise ProviderError(name, f"asked to wait {wait:.0f} s ({response.status_code}); "
+                                    "try again later", status=response.status_code,
+                                    retryable=True)
+            self.sleep(wait)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.request(method, path, **kwargs)
+        try:
+            return response.json()
+        except ValueError:
+            raise ProviderError(self.config.name, f"the answer to {method} {path} is not "
+                                "JSON") from None

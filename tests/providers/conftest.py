@@ -1,0 +1,1 @@
+"""Provider tests share the root conftest's `no_network` guard."""
