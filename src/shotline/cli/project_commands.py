@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from shotline.cli.common import JsonFlag, ProjectOption, app, err, open_project, out, say
 from shotline.engine.executors import EXECUTORS, make_executor
+from shotline.engine.generation import GenerationRequest
 from shotline.engine.pipeline import RunSummary, latest_revision, run_project
 from shotline.errors import InputError
 from shotline.files import to_json
@@ -80,13 +81,28 @@ def run(
         show_default=False)] = None,
     wait: Annotated[float, typer.Option(
         help="Seconds to wait for another run on the project to finish.")] = 0.0,
+    provider: Annotated[list[str] | None, typer.Option(
+        "--provider", help="Make takes with this image provider (PROVIDER or "
+        "PROVIDER:MODEL; repeat for several side by side). See `shotline providers`.",
+        show_default=False)] = None,
+    takes: Annotated[int, typer.Option(
+        help="Takes per shot from each provider (take k always has the same seed: "
+        "raise it to make more).")] = 1,
+    shots: Annotated[list[str] | None, typer.Option(
+        "--shot", help="Only this shot (12A) or scene (12); repeat for more.",
+        show_default=False)] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """The main job: screenplay → breakdown → shot plan → exports, redoing only what changed."""
+    if (takes != 1 or shots) and not provider:
+        raise InputError("--takes and --shot go with --provider")
+    generation = (GenerationRequest(tuple(provider), takes, tuple(shots or ()))
+                  if provider else None)
     project = _prepare(script, output, project_dir)
     runner = make_executor(executor, address)
     try:
-        summary = run_project(project, runner, console=None if as_json else err, wait=wait)
+        summary = run_project(project, runner, console=None if as_json else err, wait=wait,
+                              generation=generation)
     finally:
         runner.close()
         project.close()
@@ -104,6 +120,8 @@ def _summary_dict(summary: RunSummary, project: Project) -> dict[str, Any]:
         "revision": {k: v for k, v in (summary.revision or {}).items() if k != "shot_basis"}
         or None,
         "exports": [str(p) for p in summary.exports], "warnings": summary.warnings,
+        "takes": summary.generated.takes if summary.generated else [],
+        "cost_usd": summary.generated.cost_usd if summary.generated else 0.0,
     }
 
 
@@ -118,6 +136,12 @@ def _print_summary(summary: RunSummary, project: Project) -> None:
         _print_revision(summary.revision)
     for warning in summary.warnings:
         out.print(f"[yellow]warning[/] {warning}", markup=True, highlight=False)
+    if summary.generated is not None:
+        made = summary.generated.takes
+        new = sum(1 for t in made if t["new"])
+        out.print(f"takes: {new} made, {len(made) - new} already there; this run cost "
+                  f"${summary.generated.cost_usd:.4f} (see `shotline takes`, "
+                  "exports/dailies.pdf)", highlight=False)
     files: list[str] = []
     folders: dict[str, int] = {}
     for path in summary.exports:

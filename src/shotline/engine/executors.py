@@ -5,7 +5,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from typing import Any, Protocol
 
 from shotline.engine.steps import Blob, Job, Resources, execute
@@ -73,6 +79,43 @@ class ProcessExecutor:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+
+
+class ThreadExecutor:
+    """Jobs on threads of this process: for steps that wait on a provider's answer
+    rather than compute, and that need this process's connections and budget."""
+
+    name = "threads"
+
+    def __init__(self, workers: int = 4) -> None:
+        self.workers = max(1, workers)
+        self._futures: list[Future[dict[str, Blob]]] = []
+
+    def cancel_pending(self) -> None:
+        """Drop the jobs not yet started; those under way still report."""
+        for future in self._futures:
+            future.cancel()
+
+    def run(self, jobs: Sequence[tuple[Job, Resources]]) -> Iterator[tuple[int, Outcome]]:
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            futures = {pool.submit(execute, job): index
+                       for index, (job, _) in enumerate(jobs)}
+            self._futures = list(futures)
+            pending = set(futures)
+            try:
+                while pending:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        if future.cancelled():
+                            continue
+                        exc = future.exception()
+                        yield futures[future], (exc if exc is not None else future.result())
+            finally:
+                self.cancel_pending()
+                self._futures = []
+
+    def close(self) -> None:
+        pass
 
 
 class RayExecutor:

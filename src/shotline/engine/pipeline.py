@@ -33,6 +33,7 @@ from shotline.engine.builtin import (
 from shotline.engine.edit_state import Layout, following, latest_cut, layout, record_cut
 from shotline.engine.editorial_steps import TIMELINE, USD
 from shotline.engine.executors import Executor
+from shotline.engine.generation import GenerationRequest, Made, dailies, generate_takes, pictures
 from shotline.engine.previs_steps import BOARD, CONTACT, JOIN, SCENE_CUT, STAGE
 from shotline.engine.revisions import (
     KnownScene,
@@ -50,6 +51,7 @@ from shotline.model.appearance import appearance_for
 from shotline.planning import load_overrides
 from shotline.review.decisions import locked_shots, shot_basis, states
 from shotline.script.loader import looks_like_fdx, read_bytes
+from shotline.store import characters as bible
 from shotline.store.project import Project, now
 from shotline.store.schema import Revision, Run, SceneRecord
 
@@ -67,6 +69,7 @@ class RunSummary:
     exports: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     conform: dict[str, Any] | None = None  # the change report, when a cut was conformed
+    generated: Made | None = None  # the takes asked for with --provider, and their cost
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,8 @@ class ConformRequest:
 
 def run_project(project: Project, executor: Executor, console: Console | None = None,
                 wait: float = 0.0, conform: ConformRequest | None = None,
-                formats: tuple[str, ...] = ()) -> RunSummary:
+                formats: tuple[str, ...] = (),
+                generation: GenerationRequest | None = None) -> RunSummary:
     """One run, holding the project's lock; a failed or killed run leaves every
     finished step recorded, so the next run goes on from there. `formats` are timeline
     formats made on request only, beyond the usual ones (AAF)."""
@@ -92,7 +96,7 @@ def run_project(project: Project, executor: Executor, console: Console | None = 
         engine = Engine(project, executor, run_id, console)
         try:
             with engine.showing_progress():
-                summary = _pipeline(project, engine, run_id, conform, formats)
+                summary = _pipeline(project, engine, run_id, conform, formats, generation)
         except BaseException as exc:
             _close_run(project, run_id, engine.counts, "failed" if isinstance(exc, Exception)
                        else "interrupted", str(exc) or type(exc).__name__)
@@ -168,18 +172,20 @@ def scene_overrides(project: Project) -> dict[str, list[dict[str, Any]]]:
 class Previs:
     files: dict[str, str]  # export file name -> object hash
     warnings: list[str]
+    generated: Made | None = None
 
 
 def _previs(project: Project, engine: Engine, index: list[dict[str, Any]], numbers: list[str],
             split: Outputs, plan_of: dict[str, str], edit: Layout,
-            extra_formats: tuple[str, ...] = ()) -> Previs:
+            extra_formats: tuple[str, ...] = (), run_id: int = 0,
+            generation: GenerationRequest | None = None) -> Previs:
     """Boards, contact sheet, animatic, timeline and USD: staged per scene, rendered per
     shot, cut per stretch of the cut, joined; nothing is read back here, so an
     unchanged run stays cheap."""
     settings = project.settings
     names = sorted({name for entry in index for name in entry.get("characters", [])})
-    looks = {name: appearance_for(name, settings.characters.get(name.upper()))
-             for name in names}
+    overrides = bible.appearance_overrides(project)  # shotline.toml, then the bible
+    looks = {name: appearance_for(name, overrides.get(name.upper())) for name in names}
     scene_of = {n: split[e["output"]] for e, n in zip(index, numbers, strict=True)}
     cast_of = {n: e.get("characters", []) for e, n in zip(index, numbers, strict=True)}
     staged = dict(zip(numbers, engine.run([
@@ -198,6 +204,12 @@ def _previs(project: Project, engine: Engine, index: list[dict[str, Any]], numbe
                 "appearances": {c: looks[c].to_dict() for c in cast_of[number]}}))
     boards = dict(zip((t.scope.split(" ", 1)[1] for t in tasks),
                       engine.run(tasks, "boards"), strict=True))
+    headings = {n: e["heading"] for e, n in zip(index, numbers, strict=True)}
+    made = None
+    if generation is not None:
+        made = generate_takes(project, engine, run_id, generation, plan_of, staged, headings,
+                              looks)
+    shown = pictures(project, boards, staged, project.exports.resolve().as_uri())
     contact_inputs = {f"plan:{n}": edit.scene_plans[n] for n in numbers}
     contact_inputs.update({f"scene:{n}": scene_of[n] for n in numbers})
     contact_inputs.update({f"thumb:{shot}": out["thumb.jpg"] for shot, out in boards.items()})
@@ -211,7 +223,7 @@ def _previs(project: Project, engine: Engine, index: list[dict[str, Any]], numbe
         scope = f"scene {scene}" + (f" part {seen[scene]}" if seen[scene] > 1 else "")
         cut_tasks.append(Task(SCENE_CUT, scope, {
             "scene": scene_of[scene], "plan": plan,
-            **{f"board:{shot}": boards[shot]["image.png"] for shot in shots_of.get(scene, [])}},
+            **{f"board:{shot}": shown.asset[shot] for shot in shots_of.get(scene, [])}},
             {"fps": settings.fps, "speech": speech,
              "voices": {c: voice_for(c) for c in cast_of[scene]}}))
     cuts = engine.run(cut_tasks, "animatic")
@@ -224,17 +236,20 @@ def _previs(project: Project, engine: Engine, index: list[dict[str, Any]], numbe
         files[f"boards/{shot}.png"] = out["image.png"]
         for name in ("depth.png", "pose.png", "camera.json"):
             files[f"previs/{shot}/{name}"] = out[name]
-    files.update(_editorial(project, engine, index, numbers, plan_of, edit, boards, cuts,
-                            staged, extra_formats))
+    files.update(shown.files)
+    files.update(dailies(project, engine, plan_of, headings))
+    files.update(_editorial(project, engine, index, numbers, plan_of, edit, shown.source,
+                            cuts, staged, extra_formats))
     warnings = [] if speech else [
         "espeak-ng is not installed: the animatic is silent (apt-get install espeak-ng)"]
-    return Previs(files, warnings)
+    return Previs(files, warnings + shown.warnings, made)
 
 
 def _editorial(project: Project, engine: Engine, index: list[dict[str, Any]],
                numbers: list[str], plan_of: dict[str, str], edit: Layout,
-               boards: dict[str, Outputs], cuts: list[Outputs], staged: dict[str, Outputs],
-               extra_formats: tuple[str, ...] = ()) -> dict[str, str]:
+               sources: dict[str, dict[str, Any]], cuts: list[Outputs],
+               staged: dict[str, Outputs], extra_formats: tuple[str, ...] = ()
+               ) -> dict[str, str]:
     """The timeline in every editing format, and a USD stage per scene. Media paths are
     the project's exports, as absolute file URLs that editing systems relink."""
     settings = project.settings
@@ -244,8 +259,6 @@ def _editorial(project: Project, engine: Engine, index: list[dict[str, Any]],
     if edit.cut_blob is not None:
         inputs["cut"] = edit.cut_blob
     headings = {n: e["heading"] for e, n in zip(index, numbers, strict=True)}
-    sources = {shot: {"asset": out["image.png"], "url": (exports / "boards" / f"{shot}.png")
-                      .as_uri()} for shot, out in boards.items()}
     params = {"title": settings.name, "fps": settings.fps, "numbers": numbers,
               "headings": headings, "sources": sources,
               "animatic_url": (exports / "animatic.mp4").as_uri()}
@@ -263,8 +276,8 @@ def _editorial(project: Project, engine: Engine, index: list[dict[str, Any]],
 
 
 def _pipeline(project: Project, engine: Engine, run_id: int,
-              request: ConformRequest | None = None, formats: tuple[str, ...] = ()
-              ) -> RunSummary:
+              request: ConformRequest | None = None, formats: tuple[str, ...] = (),
+              generation: GenerationRequest | None = None) -> RunSummary:
     path = project.script_path
     data = read_bytes(path)
     screenplay = store_blob(project, Blob(data, "text/plain"))
@@ -320,7 +333,7 @@ def _pipeline(project: Project, engine: Engine, run_id: int,
     edit = layout(project, numbers, plan_hashes, project.settings.fps, cut)
 
     previs = _previs(project, engine, index, numbers, split, plan_hashes, edit,
-                     formats)
+                     formats, run_id, generation)
 
     export_inputs = {"script": parsed["script"], "breakdown": broken["breakdown"]}
     export_inputs.update({f"plan:{n}": edit.scene_plans[n] for n in numbers})
@@ -349,7 +362,8 @@ def _pipeline(project: Project, engine: Engine, run_id: int,
     warnings += previs.warnings
     warnings += [f"scene {n} changed since the editor's cut: it follows its new plan"
                  for n in edit.stale]
-    return RunSummary(run_id, engine.counts, 0.0, report, written, warnings, conformed)
+    return RunSummary(run_id, engine.counts, 0.0, report, written, warnings, conformed,
+                      previs.generated)
 
 
 def _conform(project: Project, run_id: int, request: ConformRequest, numbers: list[str],

@@ -95,18 +95,20 @@ class Engine:
         # An output whose object went missing makes the entry useless: run it again.
         return {k: v for k, v in found.items() if all(objects.has(d) for d in v.values())}
 
-    def run(self, tasks: Sequence[Task], label: str) -> list[Outputs]:
-        """Outputs of every task, in order: cached ones looked up, the rest executed."""
+    def run(self, tasks: Sequence[Task], label: str,
+            executor: Executor | None = None) -> list[Outputs]:
+        """Outputs of every task, in order: cached ones looked up, the rest executed
+        (by `executor` when given: provider calls go out from threads here)."""
         if not tasks:
             return []
         began = time.perf_counter()
         try:
-            return self._run(tasks, label)
+            return self._run(tasks, label, executor or self.executor)
         finally:
             self.counts.seconds[label] = (self.counts.seconds.get(label, 0.0)
                                           + time.perf_counter() - began)
 
-    def _run(self, tasks: Sequence[Task], label: str) -> list[Outputs]:
+    def _run(self, tasks: Sequence[Task], label: str, executor: Executor) -> list[Outputs]:
         known = self.cached(tasks)
         results: list[Outputs | None] = [known.get(t.key) for t in tasks]
         bar = self._progress.add_task(label, total=len(tasks))
@@ -124,15 +126,32 @@ class Engine:
         if todo:
             jobs = [(self._job(tasks[i]), tasks[i].step.resources) for i in todo]
             started = now()
-            for k, outcome in self.executor.run(jobs):
-                task = tasks[todo[k]]
-                if isinstance(outcome, BaseException):
-                    detail = "".join(traceback.format_exception_only(outcome)).strip()
-                    raise StepError(f"step {task.step.name} failed for {task.scope}: {detail}")
-                results[todo[k]] = self._record(task, outcome, started)
-                self.counts.add(task.step.name, ran=True)
-                self._progress.advance(bar)
-                started = now()
+            failure: StepError | None = None
+            outcomes = executor.run(jobs)
+            try:
+                for k, outcome in outcomes:
+                    task = tasks[todo[k]]
+                    if isinstance(outcome, BaseException):
+                        if failure is None:
+                            detail = "".join(traceback.format_exception_only(outcome)).strip()
+                            failure = StepError(f"step {task.step.name} failed for "
+                                                f"{task.scope}: {detail}")
+                        stop = getattr(executor, "cancel_pending", None)
+                        if not callable(stop):
+                            raise failure
+                        # Jobs under way may be paid calls: keep what they bring back.
+                        stop()
+                        continue
+                    results[todo[k]] = self._record(task, outcome, started)
+                    self.counts.add(task.step.name, ran=True)
+                    self._progress.advance(bar)
+                    started = now()
+            finally:
+                close = getattr(outcomes, "close", None)
+                if callable(close):
+                    close()
+            if failure is not None:
+                raise failure
         for i, task in enumerate(tasks):  # duplicates share the first one's outputs
             if results[i] is None:
                 results[i] = results[seen[task.key]]
@@ -167,7 +186,8 @@ class Engine:
             record = StepRun(
                 cache_key=task.key, step=task.step.name, version=task.step.version,
                 scope=task.scope, inputs=dict(task.inputs), params=dict(task.params),
-                provider=task.step.provider, model=task.step.model, seed=task.seed,
+                provider=task.provider or task.step.provider,
+                model=task.model or task.step.model, seed=task.seed,
                 tool_version=__version__, run_id=self.run_id,
                 started_at=started, finished_at=finished)
             s.add(record)

@@ -68,6 +68,9 @@ class Task:
     inputs: Mapping[str, str]
     params: Mapping[str, Any] = field(default_factory=dict)
     seed: int | None = None
+    # Steps that call a provider say per task which one (else the step's own names).
+    provider: str | None = None
+    model: str | None = None
 
     @property
     def key(self) -> str:

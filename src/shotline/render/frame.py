@@ -96,8 +96,9 @@ def _check(stage: Stage) -> None:
 
 
 def render_stage(stage: Stage, appearances: Mapping[str, Appearance], width: int = 960,
-                 height: int = 540) -> RenderedFrame:
-    """Render the stage from its camera: the board frame, depth, pose and camera."""
+                 height: int = 540, clean: bool = False) -> RenderedFrame:
+    """Render the stage from its camera: the board frame, depth, pose and camera.
+    A clean frame has no labels or burn-in: it is what image models are shown."""
     _check(stage)
     model = camera_model(stage.camera, width, height)
     look = look_for(stage.set)
@@ -131,8 +132,9 @@ def render_stage(stage: Stage, appearances: Mapping[str, Appearance], width: int
             draw_figure(ctx, thing)
         else:
             ctx.solid(thing)
-    ctx.draw_labels()
-    draw_burnin(buf.colour, stage)
+    if not clean:
+        ctx.draw_labels()
+        draw_burnin(buf.colour, stage)
 
     draw_pose(buf.pose, model, [keypoints(model, f) for f in figures])
     camera = camera_record(stage.camera, model)

@@ -1,0 +1,247 @@
+"""Takes through providers within a run: `shotline run --provider NAME --takes N` makes
+N takes of each shot with each provider (as dailies, side by side), and the selected
+takes replace the boards in the animatic and the exports."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+
+from shotline.engine.executors import ThreadExecutor
+from shotline.engine.generation_steps import (
+    DAILIES,
+    GENERATE,
+    OpenProvider,
+    providers_open,
+    seed_for,
+)
+from shotline.engine.runner import Engine, Outputs
+from shotline.engine.steps import Task
+from shotline.errors import InputError
+from shotline.governance.spend import Ledger
+from shotline.model.appearance import Appearance
+from shotline.model.shots import ScenePlan, Shot
+from shotline.providers.protocols import ImageProvider
+from shotline.providers.routing import Route, connect, resolve
+from shotline.providers.types import IMAGE, IMAGE_EDIT
+from shotline.render.prompts import NEGATIVE, shot_prompt
+from shotline.review.takes import NewTake, record_takes, selections, takes_of
+from shotline.store import characters as bible
+from shotline.store.project import Project
+from shotline.store.schema import TakeRecord
+
+MAX_TAKES = 20
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    providers: tuple[str, ...]  # PROVIDER[:MODEL], each makes `takes` takes per shot
+    takes: int = 1
+    shots: tuple[str, ...] = ()  # only these shots (or scenes, "12"); empty: every shot
+    workers: int = 4  # provider calls in flight at once
+
+
+@dataclass
+class Made:
+    """What a run's generation did: the takes (new and known) and what they cost."""
+
+    takes: list[dict[str, Any]] = field(default_factory=list)
+    cost_usd: float = 0.0
+
+
+def open_route(project: Project, ref: str) -> Route:
+    """Image-to-image where the model can (the previs frame guides it), else text to
+    image; the policy is checked before anything connects."""
+    settings = project.settings
+    try:
+        return resolve(settings, ref, IMAGE_EDIT)
+    except InputError as first:
+        if "cannot do" not in str(first):
+            raise
+        return resolve(settings, ref, IMAGE)
+
+
+def _wanted(shot: Shot, only: tuple[str, ...]) -> bool:
+    return not only or any(o.upper() in (shot.id, shot.scene) for o in only)
+
+
+def _references(project: Project, names: Sequence[str]) -> dict[str, str]:
+    refs: dict[str, str] = {}
+    for name in names:
+        for k, (digest, _label, _media) in enumerate(bible.references(project, name)):
+            refs[f"ref:{name}:{k:02d}"] = digest
+    return refs
+
+
+def generate_takes(project: Project, engine: Engine, run_id: int, request: GenerationRequest,
+                   plans: Mapping[str, str], staged: Mapping[str, Outputs],
+                   headings: Mapping[str, str], looks: Mapping[str, Appearance]) -> Made:
+    if not 1 <= request.takes <= MAX_TAKES:
+        raise InputError(f"--takes must be between 1 and {MAX_TAKES}, got {request.takes}")
+    routes = [open_route(project, ref) for ref in request.providers]
+    settings = project.settings
+    words: dict[str, str] = {}
+    tasks: list[Task] = []
+    shots: list[Shot] = []
+    for number, digest in plans.items():
+        plan = ScenePlan.from_dict(orjson.loads(project.objects.get(digest)))
+        for shot in plan.shots:
+            stage = staged[number].get(f"stage:{shot.id}")
+            if stage is None or not _wanted(shot, request.shots):
+                continue
+            for name in shot.subjects:
+                if name not in words:
+                    words[name] = bible.prompt_description(project, name)
+            prompt = shot_prompt(shot, headings.get(number, ""), words)
+            refs = _references(project, shot.subjects)
+            appearances = {c: looks[c].to_dict() for c in shot.subjects if c in looks}
+            for route in routes:
+                for k in range(1, request.takes + 1):
+                    shots.append(shot)
+                    tasks.append(Task(
+                        GENERATE, f"shot {shot.id} take {k} {route.ref}",
+                        {"stage": stage, **refs},
+                        {"route": route.ref, "shot": shot.id, "take": k, "prompt": prompt,
+                         "negative": NEGATIVE, "width": settings.width,
+                         "height": settings.height, "appearances": appearances},
+                        seed=seed_for(shot.id, route.ref, k), provider=route.name,
+                        model=route.model.name))
+    if request.shots and not tasks:
+        raise InputError(f"no shot matches {', '.join(request.shots)}")
+    ledger = Ledger(project.sessions, settings.policy.budget_usd, run_id)
+    opened: dict[str, OpenProvider] = {}
+    for route in routes:
+        provider = connect(route)
+        if not hasattr(provider, "generate"):
+            raise InputError(f"{route.ref} does not make images")
+        opened[route.ref] = OpenProvider(route, _image(provider), ledger)
+    with providers_open(opened):
+        outputs = engine.run(tasks, "generate", ThreadExecutor(request.workers))
+    known = _ran_keys(project, [t.key for t in tasks])
+    made = [(_new_take(project, task, shot, out), task.key not in known)
+            for task, shot, out in zip(tasks, shots, outputs, strict=True)]
+    numbers = record_takes(project, [m for m, _ in made], run_id)
+    result = Made()
+    for (take, new), take_number in zip(made, numbers, strict=True):
+        result.takes.append({"shot": take.shot_id, "take": take_number,
+                             "provider": take.provider, "model": take.model,
+                             "seed": take.seed, "cost_usd": take.cost_usd,
+                             "asset": take.asset_hash, "new": new})
+    # What the run paid: only calls it made; a cached take cost nothing this time.
+    result.cost_usd = round(sum(t["cost_usd"] for t in result.takes if t["new"]), 6)
+    return result
+
+
+def _image(provider: object) -> ImageProvider:
+    assert isinstance(provider, ImageProvider)
+    return provider
+
+
+def _new_take(project: Project, task: Task, shot: Shot, out: Outputs) -> NewTake:
+    record = orjson.loads(project.objects.get(out["take.json"]))
+    return NewTake(shot.id, task.key, out["take.png"], str(task.provider), str(task.model),
+                   task.seed, float(record.get("cost_usd") or 0.0), task.inputs["stage"])
+
+
+def _ran_keys(project: Project, keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    with project.sessions() as s:
+        for start in range(0, len(keys), 500):  # SQLite's parameter limit
+            found.update(s.scalars(select(TakeRecord.cache_key)
+                                   .where(TakeRecord.cache_key.in_(keys[start:start + 500]))))
+    return found
+
+
+@dataclass(frozen=True)
+class Pictures:
+    """What the cut shows for each shot: the board, or the selected take."""
+
+    asset: dict[str, str]  # shot -> image object
+    source: dict[str, dict[str, Any]]  # shot -> timeline clip source fields
+    files: dict[str, str]  # export name -> object, for the takes
+    warnings: list[str]
+
+
+def pictures(project: Project, boards: Mapping[str, Outputs], staged: Mapping[str, Outputs],
+             exports_url: str) -> Pictures:
+    stage_of = {name.split(":", 1)[1]: digest for outs in staged.values()
+                for name, digest in outs.items()}
+    asset = {shot: out["image.png"] for shot, out in boards.items()}
+    source: dict[str, dict[str, Any]] = {
+        shot: {"asset": digest, "url": f"{exports_url}/boards/{shot}.png"}
+        for shot, digest in asset.items()}
+    files: dict[str, str] = {}
+    warnings: list[str] = []
+    for take in takes_of(project):
+        if take.shot_id in boards and not take.quarantined:
+            files[f"takes/{take.shot_id}/take-{take.number}.png"] = take.asset_hash
+    for shot, take in sorted(selections(project).items()):
+        if shot not in boards:
+            continue
+        if take.quarantined:
+            warnings.append(f"shot {shot}: take {take.number} is quarantined "
+                            f"({take.quarantined}); the cut shows the board")
+            continue
+        if take.basis != stage_of.get(shot):
+            warnings.append(f"shot {shot} changed since take {take.number} was made; the "
+                            "cut shows the board until a new take is selected")
+            continue
+        asset[shot] = take.asset_hash
+        source[shot] = {"asset": take.asset_hash,
+                        "url": f"{exports_url}/takes/{shot}/take-{take.number}.png",
+                        "take": take.number, "provider": take.provider, "model": take.model,
+                        "seed": take.seed, "ai_generated": True}
+    return Pictures(asset, source, files, warnings)
+
+
+def dailies(project: Project, engine: Engine, plans: Mapping[str, str],
+            headings: Mapping[str, str]) -> dict[str, str]:
+    """The dailies sheet of every shot that has takes; nothing when none has."""
+    takes = [t for t in takes_of(project) if not t.quarantined]
+    if not takes:
+        return {}
+    chosen = {shot: t.number for shot, t in selections(project).items()}
+    by_shot: dict[str, list[TakeRecord]] = {}
+    for take in takes:
+        by_shot.setdefault(take.shot_id, []).append(take)
+    entries: list[dict[str, Any]] = []
+    inputs: dict[str, str] = {}
+    for digest in plans.values():
+        for shot in ScenePlan.from_dict(orjson.loads(project.objects.get(digest))).shots:
+            if shot.id not in by_shot:
+                continue
+            entries.append({"id": shot.id, "scene": shot.scene, "size": shot.size.value,
+                            "lens_mm": shot.lens_mm,
+                            "duration": shot.duration, "description": shot.description,
+                            "takes": [_daily(t, chosen.get(shot.id)) for t in by_shot[shot.id]]})
+            for take in by_shot[shot.id]:
+                inputs[f"thumb:{shot.id}:{take.number}"] = _thumb(project, take)
+    if not entries:
+        return {}
+    scenes = {e["scene"] for e in entries}
+    [sheet] = engine.run([Task(DAILIES, "script", inputs, {
+        "title": project.settings.name, "shots": entries,
+        "headings": {n: h for n, h in headings.items() if n in scenes}})], "dailies")
+    return sheet
+
+
+def _daily(take: TakeRecord, chosen: int | None) -> dict[str, Any]:
+    return {"number": take.number, "provider": take.provider, "model": take.model,
+            "seed": take.seed, "cost_usd": take.cost_usd, "selected": take.number == chosen}
+
+
+def _thumb(project: Project, take: TakeRecord) -> str:
+    from shotline.store.schema import StepOutput, StepRun
+
+    with project.sessions() as s:
+        digest = s.scalar(select(StepOutput.asset_hash)
+                          .join(StepRun, StepOutput.step_run_id == StepRun.id)
+                          .where(StepRun.cache_key == take.cache_key,
+                                 StepOutput.name == "thumb.jpg"))
+    if digest is None:
+        raise InputError(f"take {take.number} of shot {take.shot_id} has lost its record")
+    return str(digest)

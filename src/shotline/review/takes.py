@@ -1,0 +1,105 @@
+"""Takes and selects: the generated takes of each shot, numbered per shot in the order
+they were made, and the take the cut uses (take 0 is the previs board)."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from shotline.errors import InputError
+from shotline.store.project import Project, now
+from shotline.store.schema import Selection, TakeRecord
+
+BOARD = 0
+
+
+@dataclass(frozen=True)
+class NewTake:
+    shot_id: str
+    cache_key: str  # the generate task's: the same task is the same take
+    asset_hash: str  # the take's picture, fitted to the frame
+    provider: str
+    model: str
+    seed: int | None
+    cost_usd: float
+    basis: str  # the shot's hash when it was made
+
+
+def record_takes(project: Project, made: Sequence[NewTake], run_id: int | None) -> list[int]:
+    """Each take's number, numbering the new ones after the shot's last take."""
+    numbers: list[int] = []
+    with project.sessions.begin() as s:
+        known = {t.cache_key: t.number for t in s.scalars(select(TakeRecord).where(
+            TakeRecord.cache_key.in_([m.cache_key for m in made])))}
+        last: dict[str, int] = {shot: number for shot, number in s.execute(
+            select(TakeRecord.shot_id, func.max(TakeRecord.number))
+            .where(TakeRecord.shot_id.in_({m.shot_id for m in made}))
+            .group_by(TakeRecord.shot_id))}
+        for take in made:
+            if take.cache_key in known:
+                numbers.append(known[take.cache_key])
+                continue
+            number = last.get(take.shot_id, 0) + 1
+            last[take.shot_id] = number
+            known[take.cache_key] = number
+            s.add(TakeRecord(shot_id=take.shot_id, number=number, cache_key=take.cache_key,
+                             asset_hash=take.asset_hash, provider=take.provider,
+                             model=take.model, seed=take.seed, cost_usd=take.cost_usd,
+                             basis=take.basis, run_id=run_id, created_at=now(),
+                             quarantined=None))
+            numbers.append(number)
+    return numbers
+
+
+def takes_of(project: Project, shot_id: str | None = None) -> list[TakeRecord]:
+    with project.sessions() as s:
+        query = select(TakeRecord).order_by(TakeRecord.shot_id, TakeRecord.number)
+        if shot_id is not None:
+            query = query.where(TakeRecord.shot_id == shot_id)
+        return list(s.scalars(query))
+
+
+def select_take(project: Project, shot_id: str, take: int, person: str | None = None) -> None:
+    """Make `take` the one the cut uses for the shot; 0 goes back to the board."""
+    shot_id = shot_id.strip().upper()
+    if take < 0:
+        raise InputError(f"take must be 0 (the board) or a take number, got {take}")
+    with project.sessions.begin() as s:
+        if take != BOARD:
+            record = s.scalar(select(TakeRecord).where(TakeRecord.shot_id == shot_id,
+                                                       TakeRecord.number == take))
+            if record is None:
+                have = sorted(s.scalars(select(TakeRecord.number)
+                                        .where(TakeRecord.shot_id == shot_id)))
+                listed = ", ".join(str(n) for n in have) or "none yet (shotline run "\
+                    "--provider NAME)"
+                raise InputError(f"shot {shot_id} has no take {take}; its takes: {listed}")
+            if record.quarantined:
+                raise InputError(f"take {take} of shot {shot_id} is quarantined: "
+                                 f"{record.quarantined}")
+        s.add(Selection(shot_id=shot_id, take=take, person=person or _person(),
+                        created_at=now()))
+
+
+def selections(project: Project) -> dict[str, TakeRecord]:
+    """Shot -> the selected take, for shots whose newest selection is a take."""
+    with project.sessions() as s:
+        newest = (select(Selection.shot_id, func.max(Selection.id).label("last"))
+                  .group_by(Selection.shot_id).subquery())
+        rows = s.execute(select(Selection.shot_id, Selection.take)
+                         .join(newest, Selection.id == newest.c.last))
+        chosen = {shot: take for shot, take in rows if take != BOARD}
+        if not chosen:
+            return {}
+        takes = s.scalars(select(TakeRecord).where(TakeRecord.shot_id.in_(chosen)))
+        return {t.shot_id: t for t in takes if chosen.get(t.shot_id) == t.number}
+
+
+def _person() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
