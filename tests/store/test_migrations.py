@@ -23,5 +23,5 @@ def test_migrating_twice_is_harmless(tmp_path: Path) -> None:
     migrate(engine)
     migrate(engine)
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0003"
+        assert MigrationContext.configure(connection).get_current_revision() == "0004"
     engine.dispose()

@@ -22,8 +22,10 @@ from shotline.governance.consent import (
     add_performer,
     list_consents,
     list_performers,
+    quarantine,
     revoke,
 )
+from shotline.review.takes import likeness_dependencies
 from shotline.store.project import now
 
 performer_app = typer.Typer(name="performer", help="The cast: people whose likeness a "
@@ -191,10 +193,15 @@ def consent_revoke(
                                         show_default=False)],
     project_dir: ProjectOption = None,
 ) -> None:
-    """Revoke a consent from now on. Takes made under it must then be quarantined."""
+    """Revoke a consent from now on. The takes made under it are quarantined at once:
+    kept, but no longer exported or shared (the next run puts the board back in the cut)."""
     project = open_project(project_dir)
     try:
         entry = revoke(project, consent_id, reason, now())
+        changes = quarantine(project, now(), likeness_dependencies(project))
     finally:
         project.close()
     say(f"revoked consent {entry.id} for {entry.performer}: {entry.facts.revoke_reason}")
+    for change in changes:
+        if change.action == "quarantined":
+            say(f"shot {change.shot_id} take {change.number} quarantined")

@@ -22,17 +22,29 @@ from shotline.engine.generation_steps import (
 from shotline.engine.runner import Engine, Outputs
 from shotline.engine.steps import Task
 from shotline.errors import InputError
+from shotline.governance.consent import (
+    PerformerFacts,
+    likeness_uses,
+    quarantine,
+    require_consent,
+)
 from shotline.governance.spend import Ledger
 from shotline.model.appearance import Appearance
 from shotline.model.shots import ScenePlan, Shot
 from shotline.providers.protocols import ImageProvider
 from shotline.providers.routing import Route, connect, resolve
-from shotline.providers.types import IMAGE, IMAGE_EDIT
+from shotline.providers.types import IMAGE, IMAGE_EDIT, IMAGE_REFERENCE
 from shotline.render.prompts import NEGATIVE, shot_prompt
-from shotline.review.takes import NewTake, record_takes, selections, takes_of
+from shotline.review.takes import (
+    NewTake,
+    likeness_dependencies,
+    record_takes,
+    selections,
+    takes_of,
+)
 from shotline.store import characters as bible
-from shotline.store.project import Project
-from shotline.store.schema import TakeRecord
+from shotline.store.project import Project, now
+from shotline.store.schema import CharacterRecord, Performer, TakeRecord
 
 MAX_TAKES = 20
 
@@ -87,6 +99,8 @@ def generate_takes(project: Project, engine: Engine, run_id: int, request: Gener
     words: dict[str, str] = {}
     tasks: list[Task] = []
     shots: list[Shot] = []
+    likeness: list[tuple[tuple[str, str, int], ...]] = []
+    cast = _performers(project)
     for number, digest in plans.items():
         plan = ScenePlan.from_dict(orjson.loads(project.objects.get(digest)))
         for shot in plan.shots:
@@ -100,8 +114,16 @@ def generate_takes(project: Project, engine: Engine, run_id: int, request: Gener
             refs = _references(project, shot.subjects)
             appearances = {c: looks[c].to_dict() for c in shot.subjects if c in looks}
             for route in routes:
+                # The consent gate: a likeness without valid consent stops the run here,
+                # before anything is sent anywhere.
+                sent = len(refs) if IMAGE_REFERENCE in route.model.capabilities else 0
+                uses = likeness_uses(prompt, list(cast), cast,
+                                     {c: sent for c in shot.subjects if c in cast})
+                deps = tuple((d.performer, d.use, d.consent_id)
+                             for d in require_consent(project, uses, now()))
                 for k in range(1, request.takes + 1):
                     shots.append(shot)
+                    likeness.append(deps)
                     tasks.append(Task(
                         GENERATE, f"shot {shot.id} take {k} {route.ref}",
                         {"stage": stage, **refs},
@@ -122,8 +144,8 @@ def generate_takes(project: Project, engine: Engine, run_id: int, request: Gener
     with providers_open(opened):
         outputs = engine.run(tasks, "generate", ThreadExecutor(request.workers))
     known = _ran_keys(project, [t.key for t in tasks])
-    made = [(_new_take(project, task, shot, out), task.key not in known)
-            for task, shot, out in zip(tasks, shots, outputs, strict=True)]
+    made = [(_new_take(project, task, shot, out, deps), task.key not in known)
+            for task, shot, out, deps in zip(tasks, shots, outputs, likeness, strict=True)]
     numbers = record_takes(project, [m for m, _ in made], run_id)
     result = Made()
     for (take, new), take_number in zip(made, numbers, strict=True):
@@ -141,10 +163,27 @@ def _image(provider: object) -> ImageProvider:
     return provider
 
 
-def _new_take(project: Project, task: Task, shot: Shot, out: Outputs) -> NewTake:
+def _new_take(project: Project, task: Task, shot: Shot, out: Outputs,
+              likeness: tuple[tuple[str, str, int], ...]) -> NewTake:
     record = orjson.loads(project.objects.get(out["take.json"]))
     return NewTake(shot.id, task.key, out["take.png"], str(task.provider), str(task.model),
-                   task.seed, float(record.get("cost_usd") or 0.0), task.inputs["stage"])
+                   task.seed, float(record.get("cost_usd") or 0.0), task.inputs["stage"],
+                   likeness)
+
+
+def _performers(project: Project) -> dict[str, PerformerFacts]:
+    """Character -> the performer who plays them, as the consent rules see them."""
+    with project.sessions() as s:
+        rows = {p.id: p for p in s.scalars(select(Performer))}
+        found: dict[str, PerformerFacts] = {}
+        for character in s.scalars(select(CharacterRecord)
+                                   .where(CharacterRecord.performer_id.is_not(None))):
+            performer = rows.get(character.performer_id or 0)
+            if performer is not None:
+                found[character.name] = PerformerFacts(
+                    performer.name, performer.deceased, performer.minor,
+                    tuple(performer.aliases or ()))
+    return found
 
 
 def _ran_keys(project: Project, keys: list[str]) -> set[str]:
@@ -164,6 +203,14 @@ class Pictures:
     source: dict[str, dict[str, Any]]  # shot -> timeline clip source fields
     files: dict[str, str]  # export name -> object, for the takes
     warnings: list[str]
+
+
+def consent_review(project: Project) -> list[str]:
+    """Takes whose likeness consent was revoked or ran out are quarantined (kept, never
+    exported); a new consent lifts it. What changed, as warnings."""
+    changes = quarantine(project, now(), likeness_dependencies(project))
+    return [f"shot {c.shot_id} take {c.number} {c.action}: {c.reason}" for c in changes
+            if c.action != "covered"]
 
 
 def pictures(project: Project, boards: Mapping[str, Outputs], staged: Mapping[str, Outputs],

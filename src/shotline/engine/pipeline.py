@@ -33,7 +33,14 @@ from shotline.engine.builtin import (
 from shotline.engine.edit_state import Layout, following, latest_cut, layout, record_cut
 from shotline.engine.editorial_steps import TIMELINE, USD
 from shotline.engine.executors import Executor
-from shotline.engine.generation import GenerationRequest, Made, dailies, generate_takes, pictures
+from shotline.engine.generation import (
+    GenerationRequest,
+    Made,
+    consent_review,
+    dailies,
+    generate_takes,
+    pictures,
+)
 from shotline.engine.previs_steps import BOARD, CONTACT, JOIN, SCENE_CUT, STAGE
 from shotline.engine.revisions import (
     KnownScene,
@@ -209,6 +216,7 @@ def _previs(project: Project, engine: Engine, index: list[dict[str, Any]], numbe
     if generation is not None:
         made = generate_takes(project, engine, run_id, generation, plan_of, staged, headings,
                               looks)
+    consent_notes = consent_review(project)
     shown = pictures(project, boards, staged, project.exports.resolve().as_uri())
     contact_inputs = {f"plan:{n}": edit.scene_plans[n] for n in numbers}
     contact_inputs.update({f"scene:{n}": scene_of[n] for n in numbers})
@@ -242,7 +250,7 @@ def _previs(project: Project, engine: Engine, index: list[dict[str, Any]], numbe
                             cuts, staged, extra_formats))
     warnings = [] if speech else [
         "espeak-ng is not installed: the animatic is silent (apt-get install espeak-ng)"]
-    return Previs(files, warnings + shown.warnings, made)
+    return Previs(files, warnings + consent_notes + shown.warnings, made)
 
 
 def _editorial(project: Project, engine: Engine, index: list[dict[str, Any]],
@@ -472,6 +480,10 @@ def materialize(project: Project, outputs: Outputs) -> list[Path]:
         written.append(target)
     for name in set(manifest) - set(outputs):  # files an older run made that no longer exist
         (folder / name).unlink(missing_ok=True)
+        parent = (folder / name).parent
+        while parent != folder and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()  # a folder it emptied (a quarantined take's) goes too
+            parent = parent.parent
     write_atomic(manifest_path, to_json(dict(sorted(outputs.items()))))
     return written
 

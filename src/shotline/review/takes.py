@@ -26,6 +26,7 @@ class NewTake:
     seed: int | None
     cost_usd: float
     basis: str  # the shot's hash when it was made
+    likeness: tuple[tuple[str, str, int], ...] = ()  # performer, use, consent id
 
 
 def record_takes(project: Project, made: Sequence[NewTake], run_id: int | None) -> list[int]:
@@ -49,7 +50,8 @@ def record_takes(project: Project, made: Sequence[NewTake], run_id: int | None) 
                              asset_hash=take.asset_hash, provider=take.provider,
                              model=take.model, seed=take.seed, cost_usd=take.cost_usd,
                              basis=take.basis, run_id=run_id, created_at=now(),
-                             quarantined=None))
+                             quarantined=None,
+                             likeness=[list(d) for d in take.likeness] or None))
             numbers.append(number)
     return numbers
 
@@ -103,3 +105,12 @@ def _person() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+def likeness_dependencies(project: Project) -> dict[int, list[tuple[str, str, int]]]:
+    """Take id -> the likenesses it uses, for the takes that use any."""
+    with project.sessions() as s:
+        rows = s.execute(select(TakeRecord.id, TakeRecord.likeness)
+                         .where(TakeRecord.likeness.is_not(None)))
+        return {take_id: [(str(p), str(u), int(str(c))) for p, u, c in deps]
+                for take_id, deps in rows if deps}

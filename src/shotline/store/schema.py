@@ -186,6 +186,8 @@ class TakeRecord(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
     created_at: Mapped[datetime]
     quarantined: Mapped[str | None] = mapped_column(Text)  # why it may not leave, if so
+    # The likenesses it uses: [performer, use, consent id] each, as the gate allowed them.
+    likeness: Mapped[list[list[object]] | None] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_takes_shot", "shot_id", "number", unique=True),)
 

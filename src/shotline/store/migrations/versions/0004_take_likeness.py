@@ -1,0 +1,24 @@
+"""The likenesses each take uses, and the consent it was made under.
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-21
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("takes") as batch:
+        batch.add_column(sa.Column("likeness", sa.JSON))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("takes") as batch:
+        batch.drop_column("likeness")
