@@ -32,6 +32,7 @@ from shotline.governance.spend import Ledger
 from shotline.model.appearance import Appearance
 from shotline.model.shots import ScenePlan, Shot
 from shotline.providers.protocols import ImageProvider
+from shotline.providers.registry import find
 from shotline.providers.routing import Route, connect, resolve
 from shotline.providers.types import IMAGE, IMAGE_EDIT, IMAGE_REFERENCE
 from shotline.render.prompts import NEGATIVE, shot_prompt
@@ -205,6 +206,17 @@ class Pictures:
     warnings: list[str]
 
 
+def generative(project: Project, provider: str) -> bool:
+    """Whether a provider's pictures come from a trained model. The built-ins draw by
+    rule (the previs sketch), so their takes are algorithmic, not AI-generated."""
+    table = project.settings.providers.get(provider, {})
+    plugin_name = table.get("plugin", provider) if isinstance(table, dict) else provider
+    try:
+        return find(str(plugin_name)).info.where != "builtin"
+    except InputError:
+        return True  # a provider no longer installed: assume the stricter label
+
+
 def consent_review(project: Project) -> list[str]:
     """Takes whose likeness consent was revoked or ran out are quarantined (kept, never
     exported); a new consent lifts it. What changed, as warnings."""
@@ -241,7 +253,7 @@ def pictures(project: Project, boards: Mapping[str, Outputs], staged: Mapping[st
         source[shot] = {"asset": take.asset_hash,
                         "url": f"{exports_url}/takes/{shot}/take-{take.number}.png",
                         "take": take.number, "provider": take.provider, "model": take.model,
-                        "seed": take.seed, "ai_generated": True}
+                        "seed": take.seed, "ai_generated": generative(project, take.provider)}
     return Pictures(asset, source, files, warnings)
 
 

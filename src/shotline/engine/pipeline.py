@@ -51,6 +51,7 @@ from shotline.engine.revisions import (
     scene_report,
 )
 from shotline.engine.runner import Counts, Engine, Outputs, store_blob
+from shotline.engine.signing import sign_exports
 from shotline.engine.steps import Blob, Task
 from shotline.errors import InputError
 from shotline.files import to_json, write_atomic
@@ -246,6 +247,7 @@ def _previs(project: Project, engine: Engine, index: list[dict[str, Any]], numbe
             files[f"previs/{shot}/{name}"] = out[name]
     files.update(shown.files)
     files.update(dailies(project, engine, plan_of, headings))
+    files.update(sign_exports(project, engine, files))
     files.update(_editorial(project, engine, index, numbers, plan_of, edit, shown.source,
                             cuts, staged, extra_formats))
     warnings = [] if speech else [

@@ -100,6 +100,10 @@ class Project:
         if target.resolve() != script.resolve():
             shutil.copyfile(script, target)
         write_atomic(root / SETTINGS_FILE, render_settings(settings))
+        # The project's own signing key and CA, for the content credentials it exports.
+        from shotline.governance.signing import ensure_identity
+
+        ensure_identity(root / STATE_DIR, title)
         return cls.open(root)
 
     def close(self) -> None:

@@ -1,0 +1,95 @@
+"""Content credentials on everything a run exports that people will look at: each board
+(previs: algorithmic media), each take (a generative model: trained algorithmic media,
+with the previs frame and the prompt as ingredients) and the animatic (a composite of
+the takes it uses). Signed with the project's own key, made on first use."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+
+from shotline.engine.credential_steps import SIGN
+from shotline.engine.generation import generative
+from shotline.engine.runner import Engine
+from shotline.engine.steps import Task
+from shotline.governance.signing import ensure_identity, identity_folder
+from shotline.review.takes import selections, takes_of
+from shotline.store.project import Project
+from shotline.store.schema import StepOutput, StepRun, TakeRecord
+
+RENDERER = "Shotline previs renderer"
+
+
+def _take_outputs(project: Project, takes: list[TakeRecord]) -> dict[str, dict[str, str]]:
+    """Take cache key -> its generate step's outputs by name."""
+    found: dict[str, dict[str, str]] = {}
+    keys = [t.cache_key for t in takes]
+    with project.sessions() as s:
+        for start in range(0, len(keys), 500):
+            rows = s.execute(select(StepRun.cache_key, StepOutput.name, StepOutput.asset_hash)
+                             .join(StepOutput, StepOutput.step_run_id == StepRun.id)
+                             .where(StepRun.cache_key.in_(keys[start:start + 500])))
+            for key, name, digest in rows:
+                found.setdefault(key, {})[name] = digest
+    return found
+
+
+def sign_exports(project: Project, engine: Engine, files: Mapping[str, str]) -> dict[str, str]:
+    """Export name -> the signed object, for the boards, takes and animatic in files."""
+    identity = ensure_identity(project.state, project.settings.name)
+    base: dict[str, Any] = {
+        "identity": str(identity_folder(project.state)),
+        # A new key re-signs everything; the key itself never enters a parameter.
+        "signer": hashlib.sha256(identity.chain_pem).hexdigest(),
+    }
+    title = project.settings.name
+    names: list[str] = []
+    tasks: list[Task] = []
+    for name, digest in sorted(files.items()):
+        if name.startswith("boards/") and name.endswith(".png"):
+            shot = name[len("boards/"):-4]
+            names.append(name)
+            tasks.append(Task(SIGN, f"board {shot}", {"asset": digest}, base | {
+                "kind": "previs", "title": f"{title}: board {shot}", "media_type": "image/png",
+                "provider": "shotline", "model": RENDERER}))
+    takes = [t for t in takes_of(project)
+             if f"takes/{t.shot_id}/take-{t.number}.png" in files]
+    outputs = _take_outputs(project, takes)
+    for take in takes:
+        name = f"takes/{take.shot_id}/take-{take.number}.png"
+        made = outputs.get(take.cache_key, {})
+        record = orjson.loads(project.objects.get(made["take.json"])) if "take.json" in made \
+            else {}
+        inputs = {"asset": files[name]}
+        ingredients = []
+        if "frame.png" in made:
+            inputs["frame"] = made["frame.png"]
+            ingredients.append({"input": "frame", "title": f"previs frame {take.shot_id}",
+                                "media_type": "image/png"})
+        names.append(name)
+        tasks.append(Task(SIGN, f"shot {take.shot_id} take {take.number}", inputs, base | {
+            "kind": "generated" if generative(project, take.provider) else "previs",
+            "title": f"{title}: shot {take.shot_id} take {take.number}",
+            "media_type": "image/png", "provider": take.provider, "model": take.model,
+            "seed": take.seed, "prompt": record.get("prompt"), "ingredients": ingredients}))
+    if "animatic.mp4" in files:
+        used = [t for t in selections(project).values()
+                if f"takes/{t.shot_id}/take-{t.number}.png" in files]
+        inputs = {"asset": files["animatic.mp4"]}
+        ingredients = []
+        for take in used:
+            key = f"take:{take.shot_id}:{take.number}"
+            inputs[key] = take.asset_hash
+            ingredients.append({"input": key, "media_type": "image/png",
+                                "title": f"shot {take.shot_id} take {take.number} "
+                                         f"({take.provider}:{take.model})"})
+        names.append("animatic.mp4")
+        tasks.append(Task(SIGN, "animatic", inputs, base | {
+            "kind": "composite", "title": f"{title}: animatic", "media_type": "video/mp4",
+            "provider": "shotline", "model": "animatic", "ingredients": ingredients}))
+    signed = engine.run(tasks, "credentials")
+    return {name: out["signed"] for name, out in zip(names, signed, strict=True)}
