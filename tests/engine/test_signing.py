@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.engine import image_plugin
 
 from shotline.engine.executors import InlineExecutor
 from shotline.engine.generation import GenerationRequest
@@ -16,7 +17,6 @@ from shotline.governance.credentials import verify_asset
 from shotline.governance.signing import identity_folder, load_trust_anchors
 from shotline.review.takes import select_take
 from shotline.store.project import Project
-from tests.engine import image_plugin
 
 SOURCE = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 

@@ -26,6 +26,11 @@ def scene_rows(b: Breakdown) -> Rows:
          *("; ".join(s.elements.get(c, ())) for c in CATEGORIES)]
         for s in b.scenes
     ]
+    if b.suggested:  # only then, so sheets made without --assist keep their columns
+        header += ["ai_suggested", "suggested_by"]
+        for row, s in zip(rows, b.scenes, strict=True):
+            row += ["; ".join(f"{e.category}: {e.name}" for e in s.suggested),
+                    "; ".join(dict.fromkeys(e.suggested_by for e in s.suggested))]
     return header, rows
 
 

@@ -12,7 +12,16 @@ import typer
 from shotline import __version__
 from shotline.breakdown import build_breakdown, default_lexicon, load_lexicon
 from shotline.breakdown.tables import SHEETS, sheet_rows, to_csv
-from shotline.cli import editorial_commands, project_commands, render, review_commands
+from shotline.cli import (
+    character_commands,
+    consent_commands,
+    editorial_commands,
+    project_commands,
+    provider_commands,
+    render,
+    review_commands,
+    trust_commands,
+)
 from shotline.cli.common import JsonFlag, ScriptPath, app, out, say
 from shotline.errors import InputError
 from shotline.files import to_json, write_atomic
@@ -22,7 +31,8 @@ from shotline.script import load, to_fountain
 EXIT_INPUT = 2
 EXIT_INTERNAL = 1
 # they add their commands to app
-COMMAND_MODULES = (project_commands, review_commands, editorial_commands)
+COMMAND_MODULES = (project_commands, review_commands, editorial_commands, provider_commands,
+                   trust_commands, character_commands, consent_commands)
 
 
 def _version(value: bool) -> None:
@@ -65,6 +75,11 @@ def breakdown(
     lexicon: Annotated[Path | None, typer.Option(
         help="A TOML lexicon whose terms extend the built-in one.", show_default=False,
     )] = None,
+    assist: Annotated[str | None, typer.Option(
+        "--assist", metavar="PROVIDER:MODEL", show_default=False,
+        help="Ask a text model for the elements the lexicon missed (marked AI-suggested); "
+        "the project's policy and budget apply. See docs/assist.md.",
+    )] = None,
 ) -> None:
     """A first AD's breakdown: scenes in eighths, cast, locations, elements, day out of days."""
     if as_json and as_csv:
@@ -72,9 +87,22 @@ def breakdown(
     if sheet not in (*SHEETS, "all"):
         raise InputError(f"unknown sheet {sheet!r}; expected one of {', '.join(SHEETS)}, all")
     words = load_lexicon(lexicon) if lexicon else default_lexicon()
-    result = build_breakdown(load(file), words)
+    script = load(file)
+    result = build_breakdown(script, words)
+    report = None
+    if assist:  # imported here: the model machinery costs a plain run nothing
+        import uuid
+
+        from shotline.breakdown.assist import assist_breakdown, assistant
+
+        with assistant(assist, file, Path.cwd()) as model:
+            result, report = assist_breakdown(script, result, model.provider, model.route,
+                                              model.budget, call_id=uuid.uuid4().hex)
+        for line in report.summary():
+            say(line)
     if as_json:
-        sys.stdout.write(to_json(result.to_dict()))
+        extra = {"assist": report.to_dict()} if report is not None else {}
+        sys.stdout.write(to_json({**result.to_dict(), **extra}))
     elif as_csv:
         sys.stdout.write(to_csv(*sheet_rows(result, "scenes" if sheet == "all" else sheet)))
     else:
@@ -94,18 +122,38 @@ def plan(
     overrides: Annotated[Path | None, typer.Option(
         help="A TOML file of shots to add, change, lock or drop.", show_default=False,
     )] = None,
+    assist: Annotated[str | None, typer.Option(
+        "--assist", metavar="PROVIDER:MODEL", show_default=False,
+        help="Ask a text model for shots the coverage lacks (marked AI-suggested, not cut "
+        "in); the project's policy and budget apply. See docs/assist.md.",
+    )] = None,
 ) -> None:
     """Coverage and the edit for every scene: shots with real camera data, and durations."""
     if as_json and as_csv:
         raise InputError("choose one of --json and --csv")
     script = load(file)
-    shot_plan = plan_script(script, build_breakdown(script),
-                            load_overrides(overrides) if overrides else None)
+    sheet = build_breakdown(script)
+    entries = load_overrides(overrides) if overrides else None
+    shot_plan = plan_script(script, sheet, entries)
     for scene in shot_plan.scenes:
         for warning in scene.warnings:
             say(f"warning: scene {scene.scene}: {warning}")
+    report = None
+    if assist:  # imported here: the model machinery costs a plain run nothing
+        import uuid
+
+        from shotline.breakdown.assist import assistant
+        from shotline.planning.assist import assist_plan
+
+        with assistant(assist, file, Path.cwd()) as model:
+            shot_plan, report = assist_plan(script, sheet, shot_plan, model.provider,
+                                            model.route, model.budget, overrides=entries,
+                                            call_id=uuid.uuid4().hex)
+        for line in report.summary():
+            say(line)
     if as_json:
-        sys.stdout.write(to_json(shot_plan.to_dict()))
+        extra = {"assist": report.to_dict()} if report is not None else {}
+        sys.stdout.write(to_json({**shot_plan.to_dict(), **extra}))
     elif as_csv:
         sys.stdout.write(to_csv(*plan_rows(shot_plan)))
     else:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections import Counter
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from shotline.model.breakdown import Breakdown, format_eighths
+from shotline.model.breakdown import DETERMINISTIC, Breakdown, SceneBreakdown, format_eighths
 from shotline.model.script import Script
 from shotline.model.shots import ShotPlan
 
 _PREVIEW = 70
+AI_MARK = "*"  # after an AI-suggested element or shot in tables
 
 
 def _one_line(text: str) -> str:
@@ -71,12 +73,23 @@ def scenes_table(console: Console, b: Breakdown) -> None:
     table.add_column("elements", max_width=40)
     for s in b.scenes:
         found = " · ".join(
-            f"{_SHORT[k]} {', '.join(v[:3])}{'…' if len(v) > 3 else ''}"
+            f"{_SHORT[k]} {', '.join(_element(s, k, n) for n in v[:3])}"
+            f"{'…' if len(v) > 3 else ''}"
             for k, v in s.elements.items())
         table.add_row(s.number, s.int_ext or "", s.location, s.time_of_day or "",
                       format_eighths(s.eighths), " ".join(str(cast_id[n]) for n in s.characters),
                       found)
     console.print(table)
+    by = ", ".join(dict.fromkeys(e.suggested_by for e in b.suggested))
+    if by:
+        console.print(f"[dim]{AI_MARK} suggested by {escape(by)}, not found by the lexicon[/]")
+
+
+def _element(scene: SceneBreakdown, category: str, name: str) -> str:
+    # A model's words are not rich markup: escape them.
+    if scene.origin(category, name) == DETERMINISTIC:
+        return name
+    return f"[italic]{escape(name)}{AI_MARK}[/]"
 
 
 def cast_table(console: Console, b: Breakdown) -> None:
@@ -117,7 +130,9 @@ def dood_table(console: Console, b: Breakdown) -> None:
 def shots_table(console: Console, plan: ShotPlan) -> None:
     """The shot list: scene by scene, with the camera data a crew reads."""
     minutes, seconds = divmod(round(plan.duration), 60)
-    console.print(f"{len(plan.shots)} shots in {len(plan.scenes)} scenes, "
+    suggested = len(plan.suggested)
+    more = f" (and {suggested} suggested)" if suggested else ""
+    console.print(f"{len(plan.shots) - suggested} shots{more} in {len(plan.scenes)} scenes, "
                   f"about {minutes}:{seconds:02d} cut together")
     # The description already reads "MCU MARA over TEO's shoulder, eye level, 65 mm";
     # the separate camera fields are in --json and --csv.
@@ -127,9 +142,17 @@ def shots_table(console: Console, plan: ShotPlan) -> None:
     table.add_column("description")
     for scene in plan.scenes:
         for shot in scene.shots:
-            table.add_row(shot.id, f"{shot.duration:.1f}", shot.description)
+            if shot.suggested_by is None:
+                table.add_row(shot.id, f"{shot.duration:.1f}", shot.description)
+            else:
+                table.add_row(f"{shot.id}{AI_MARK}", "-",
+                              f"[italic]{escape(shot.description)}[/]")
         table.add_section()
     console.print(table)
+    by = ", ".join(dict.fromkeys(s.suggested_by for s in plan.suggested if s.suggested_by))
+    if by:
+        console.print(f"[dim]{AI_MARK} suggested by {escape(by)}; not in the edit (add one "
+                      "to the overrides file to cut it in)[/]")
 
 
 SHEET_TABLES = {

@@ -11,6 +11,29 @@ CATEGORIES: tuple[str, ...] = (
     "stunts", "extras",
 )
 
+# Where an element on a sheet came from: the lexicon, unless a text model suggested it.
+DETERMINISTIC = "deterministic"
+
+
+@dataclass(frozen=True)
+class SuggestedElement:
+    """An element a text model added to a scene's sheet (``shotline breakdown --assist``);
+    its name is also in the scene's ``elements``, after the lexicon's."""
+
+    category: str
+    name: str
+    suggested_by: str  # "provider:model"
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"category": self.category, "name": self.name,
+                "suggested_by": self.suggested_by, "note": self.note}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SuggestedElement:
+        return cls(category=d["category"], name=d["name"], suggested_by=d["suggested_by"],
+                   note=d.get("note"))
+
 
 def format_eighths(eighths: int) -> str:
     """Page length the way schedules write it: 12 -> '1 4/8', 3 -> '3/8', 16 -> '2'."""
@@ -35,9 +58,26 @@ class SceneBreakdown:
     line: int
     page: int
     synopsis: str | None = None
+    suggested: tuple[SuggestedElement, ...] = ()  # the AI-suggested part of elements
+
+    def origin(self, category: str, name: str) -> str:
+        """DETERMINISTIC, or the "provider:model" that suggested the element."""
+        for s in self.suggested:
+            if s.category == category and s.name == name:
+                return s.suggested_by
+        return DETERMINISTIC
+
+    def deterministic(self) -> SceneBreakdown:
+        """The sheet without what a text model suggested: the lexicon's own."""
+        if not self.suggested:
+            return self
+        added = {(s.category, s.name) for s in self.suggested}
+        kept = {c: tuple(n for n in names if (c, n) not in added)
+                for c, names in self.elements.items()}
+        return replace(self, elements={c: v for c, v in kept.items() if v}, suggested=())
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "number": self.number,
             "heading": self.heading,
             "int_ext": self.int_ext,
@@ -53,6 +93,9 @@ class SceneBreakdown:
             "page": self.page,
             "synopsis": self.synopsis,
         }
+        if self.suggested:  # only then, so sheets made without --assist read as before
+            out["suggested"] = [s.to_dict() for s in self.suggested]
+        return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SceneBreakdown:
@@ -63,6 +106,7 @@ class SceneBreakdown:
             speaking=tuple(d["speaking"]),
             elements={k: tuple(d[k]) for k in CATEGORIES if d.get(k)},
             line=d["line"], page=d["page"], synopsis=d.get("synopsis"),
+            suggested=tuple(SuggestedElement.from_dict(e) for e in d.get("suggested", ())),
         )
 
 
@@ -129,6 +173,14 @@ class Breakdown:
             cast=tuple(CastMember.from_dict(c) for c in d["cast"]),
             locations=tuple(Location.from_dict(loc) for loc in d["locations"]),
         )
+
+    @property
+    def suggested(self) -> tuple[SuggestedElement, ...]:
+        return tuple(e for s in self.scenes for e in s.suggested)
+
+    def deterministic(self) -> Breakdown:
+        """The breakdown without AI-suggested elements: what build_breakdown made."""
+        return replace(self, scenes=tuple(s.deterministic() for s in self.scenes))
 
     def renumbered(self, numbers: list[str]) -> Breakdown:
         """The same breakdown with the project's scene numbers (kept across revisions)."""

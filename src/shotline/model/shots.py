@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -50,6 +50,7 @@ class ShotSource(StrEnum):
     PLANNER = "planner"  # the deterministic coverage grammar
     NOTE = "note"  # a [[shot: ...]] note in the screenplay
     OVERRIDE = "override"  # the project's overrides file
+    ASSIST = "assist"  # proposed by a text model (`--assist`); not in the edit
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,10 @@ class Shot:
     description: str
     locked: bool = False
     source: ShotSource = ShotSource.PLANNER
+    suggested_by: str | None = None  # "provider:model" of an AI-suggested shot
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "id": self.id, "scene": self.scene, "size": self.size.value,
             "framing": self.framing.value, "angle": self.angle.value,
             "movement": self.movement.value, "lens_mm": self.lens_mm,
@@ -80,6 +82,9 @@ class Shot:
             "duration": round(self.duration, 3), "description": self.description,
             "locked": self.locked, "source": self.source.value,
         }
+        if self.suggested_by is not None:  # plans made without --assist read as before
+            out["suggested_by"] = self.suggested_by
+        return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Shot:
@@ -90,6 +95,7 @@ class Shot:
             subjects=tuple(d["subjects"]), covers=tuple(d["covers"]),
             duration=float(d["duration"]), description=d["description"],
             locked=bool(d.get("locked", False)), source=ShotSource(d.get("source", "planner")),
+            suggested_by=d.get("suggested_by"),
         )
 
 
@@ -144,6 +150,16 @@ class ShotPlan:
     @property
     def duration(self) -> float:
         return sum(s.duration for s in self.scenes)
+
+    @property
+    def suggested(self) -> tuple[Shot, ...]:
+        return tuple(shot for shot in self.shots if shot.suggested_by is not None)
+
+    def deterministic(self) -> ShotPlan:
+        """The plan without AI-suggested shots: what plan_script made."""
+        return ShotPlan(tuple(
+            replace(s, shots=tuple(shot for shot in s.shots if shot.suggested_by is None))
+            for s in self.scenes))
 
     def to_dict(self) -> dict[str, Any]:
         return {"duration": round(self.duration, 3), "shot_count": len(self.shots),

@@ -50,4 +50,9 @@ def plan_rows(plan: ShotPlan) -> tuple[list[str], list[list[str]]]:
                 shot.source.value,
                 "yes" if shot.locked else "",
             ])
-    return list(HEADER), rows
+    if not plan.suggested:
+        return list(HEADER), rows
+    # Only with AI-suggested shots, so plans made without --assist keep their columns.
+    for row, shot in zip(rows, plan.shots, strict=True):
+        row.append(shot.suggested_by or "")
+    return [*HEADER, "suggested_by"], rows
