@@ -19,6 +19,7 @@ from shotline.cli import (
     project_commands,
     provider_commands,
     render,
+    report_commands,
     review_commands,
     trust_commands,
 )
@@ -32,7 +33,8 @@ EXIT_INPUT = 2
 EXIT_INTERNAL = 1
 # they add their commands to app
 COMMAND_MODULES = (project_commands, review_commands, editorial_commands, provider_commands,
-                   trust_commands, character_commands, consent_commands)
+                   trust_commands, character_commands, consent_commands,
+                   report_commands)
 
 
 def _version(value: bool) -> None:
