@@ -34,7 +34,7 @@ class PolicyRefusal(InputError):  # noqa: N818 (it is a refusal, reported as suc
 def region_allowed(region: str, allowed: tuple[str, ...]) -> bool:
     """"us" allows "us" and "us-east-1"; names compare without case."""
     region = region.lower()
-    return any(region == a or region.startswith(a + "-") for a in allowed)
+    return any(region == a or region.startswith(a + "-") for a in (x.lower() for x in allowed))
 
 
 def check_terms(terms: DataUseTerms, policy: Policy, today: date) -> list[Violation]:

@@ -7,7 +7,7 @@ refuses a provider whose terms leave anything it needs unknown.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from shotline.errors import InputError
@@ -72,8 +72,9 @@ def parse_terms(table: dict[str, Any], source: str) -> DataUseTerms:
         raise InputError(f"terms.regions must be a list of region names, got {regions!r}",
                          source=source)
     url = table.get("evidence_url")
+    # A URL, or a document shipped with Shotline ("docs/...") for its built-ins' terms.
     if url is not None and not (isinstance(url, str) and url.startswith(("https://", "http://",
-                                                                          "file:"))):
+                                                                          "file:", "docs/"))):
         raise InputError(f"terms.evidence_url must be a URL, got {url!r}", source=source)
     checked = table.get("verified_at")
     if isinstance(checked, str):
@@ -82,6 +83,8 @@ def parse_terms(table: dict[str, Any], source: str) -> DataUseTerms:
         except ValueError:
             raise InputError(f"terms.verified_at must be a date (YYYY-MM-DD), got {checked!r}",
                              source=source) from None
+    if isinstance(checked, datetime):  # a TOML datetime: the day is what counts
+        checked = checked.date()
     if checked is not None and not isinstance(checked, date):
         raise InputError(f"terms.verified_at must be a date, got {checked!r}", source=source)
     return DataUseTerms(

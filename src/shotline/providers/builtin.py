@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from shotline.animatic.speech import find_espeak, speak
+from shotline.animatic.speech import SpeechError, find_espeak, speak
 from shotline.governance.terms import DataUseTerms
 from shotline.providers.protocols import ProviderConfig, ProviderError
 from shotline.providers.types import (
@@ -82,7 +82,7 @@ def _edges(grey: NDArray[np.float32]) -> NDArray[np.float32]:
 def sketch(frame: bytes, width: int, height: int, seed: int,
            depth: bytes | None = None) -> bytes:
     """The previs frame redrawn as a sketch; the same inputs give the same bytes."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed % 2**63)  # any integer is a seed
     colour = _open(frame, "previs frame", (width, height), "RGB")
     grey = colour @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
     # Far things fade, as in a wash drawing; without depth, the frame's own tones stay.
@@ -141,7 +141,10 @@ class _Espeak:
         if find_espeak() is None:
             raise ProviderError("espeak", "espeak-ng is not installed (apt-get install "
                                 "espeak-ng)")
-        audio = speak(request.text, request.voice or "en-us+m1")
+        try:
+            audio = speak(request.text, request.voice or "en-us+m1")
+        except (SpeechError, ValueError) as exc:
+            raise ProviderError("espeak", str(exc)) from None
         if audio is None:
             raise ProviderError("espeak", "espeak-ng made no audio")
         return SpeechResult(audio)

@@ -83,6 +83,14 @@ class HttpClient:
                 transport=self.transport, follow_redirects=False, trust_env=False)
         return self._client
 
+    def redact(self, text: str) -> str:
+        """The text without any secret this client holds (some APIs echo a bad key)."""
+        for secret in (*self.config.secrets.values(), *self.headers.values()):
+            for part in {secret, *secret.split()}:  # "Bearer sk-…": the key alone too
+                if len(part) >= 8:
+                    text = text.replace(part, "[redacted]")
+        return text
+
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
@@ -135,7 +143,8 @@ class HttpClient:
             if not retryable or last:
                 what = "rate limited" if response.status_code == 429 else "refused"
                 raise ProviderError(name, f"{what} ({response.status_code}): "
-                                    f"{_detail(response)}", status=response.status_code,
+                                    f"{self.redact(_detail(response))}",
+                                    status=response.status_code,
                                     retryable=retryable)
             wait = self._wait(attempt, response)
             if wait > MAX_WAIT_S:

@@ -28,6 +28,7 @@ class MemoryBudget:
     def __init__(self, budget_usd: float) -> None:
         self.budget_usd = budget_usd
         self.spent: dict[str, float] = {}
+        self._settled: set[str] = set()
 
     def reserve(self, charge: Charge) -> None:
         if charge.key in self.spent:
@@ -41,9 +42,11 @@ class MemoryBudget:
 
     def settle(self, key: str, cost_usd: float) -> None:
         self.spent[key] = cost_usd
+        self._settled.add(key)
 
     def fail(self, key: str) -> None:
-        self.spent.pop(key, None)
+        if key not in self._settled:  # a paid call stays paid, whatever its repeat does
+            self.spent.pop(key, None)
 
 
 def call_key(*parts: str) -> str:

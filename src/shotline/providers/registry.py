@@ -23,6 +23,11 @@ class Broken:
     reason: str
 
 
+def _distribution(point: EntryPoint) -> str:
+    dist = getattr(point, "dist", None)
+    return str(dist.name).lower() if dist is not None else ""
+
+
 def _load(point: EntryPoint) -> ProviderPlugin:
     found = point.load()
     plugin = found() if isinstance(found, type) else found
@@ -40,9 +45,13 @@ def discover() -> tuple[dict[str, ProviderPlugin], list[Broken]]:
     """Every installed provider by name, and those that failed to load."""
     plugins: dict[str, ProviderPlugin] = {}
     broken: list[Broken] = []
-    for point in sorted(entry_points(group=GROUP), key=lambda p: p.name):
+    # Shotline's own plugins first: another package may not take a built-in's name.
+    points = sorted(entry_points(group=GROUP),
+                    key=lambda p: (p.name, _distribution(p) != "shotline"))
+    for point in points:
         if point.name in plugins:
-            broken.append(Broken(point.name, point.value, "a second plugin with this name"))
+            broken.append(Broken(point.name, point.value, "a second plugin with this name "
+                                 f"(from {_distribution(point) or 'an unknown package'})"))
             continue
         try:
             plugins[point.name] = _load(point)

@@ -73,7 +73,11 @@ def _model(plugin: ProviderPlugin, name: str, wanted: str | None,
         return model
     wildcard = next((m for m in info.models if m.name == ANY_MODEL), None)
     if wildcard is not None:
-        chosen = wanted or (table.get("models") or [None])[0]
+        listed = table.get("models") or [None]
+        if not isinstance(listed, list):
+            raise InputError(f"providers.{name}.models must be a list of model names, got "
+                             f"{listed!r}", source=SETTINGS_FILE)
+        chosen = wanted or listed[0]
         if not chosen:
             raise InputError(f"provider {name} needs a model name ({name}:MODEL), or "
                              f"models = [...] in [providers.{name}]", source=SETTINGS_FILE)

@@ -141,8 +141,9 @@ def parse_settings(text: str, source: str = SETTINGS_FILE) -> Settings:
         database = data.get("database", {})
         policy = data.get("policy", {})
         characters = data.get("characters", {})
+        providers = data.get("providers", {})
         for table, name in ((video, "video"), (database, "database"), (policy, "policy"),
-                            (characters, "characters")):
+                            (characters, "characters"), (providers, "providers")):
             if not isinstance(table, dict):
                 raise InputError(f"[{name}] must be a table", source=source)
         settings = Settings(
@@ -153,7 +154,7 @@ def parse_settings(text: str, source: str = SETTINGS_FILE) -> Settings:
             height=_get(video, "height", int, "video.", 540),
             aspect=_get(video, "aspect", str, "video.", "16:9"),
             database_url=database.get("url") or None,
-            providers=dict(data.get("providers", {})),
+            providers=dict(providers),
             policy=Policy(
                 allow_training_on_inputs=_get(policy, "allow_training_on_inputs", bool,
                                               "policy.", False),
