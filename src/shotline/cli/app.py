@@ -13,6 +13,7 @@ from shotline import __version__
 from shotline.breakdown import build_breakdown, default_lexicon, load_lexicon
 from shotline.breakdown.tables import SHEETS, sheet_rows, to_csv
 from shotline.cli import (
+    audit_commands,
     character_commands,
     consent_commands,
     editorial_commands,
@@ -34,7 +35,7 @@ EXIT_INTERNAL = 1
 # they add their commands to app
 COMMAND_MODULES = (project_commands, review_commands, editorial_commands, provider_commands,
                    trust_commands, character_commands, consent_commands,
-                   report_commands)
+                   report_commands, audit_commands)
 
 
 def _version(value: bool) -> None:

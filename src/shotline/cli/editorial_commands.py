@@ -17,6 +17,7 @@ from shotline.engine.executors import make_executor
 from shotline.engine.pipeline import ConformRequest, RunSummary, run_project
 from shotline.errors import InputError
 from shotline.files import to_json, write_atomic
+from shotline.governance import audit
 from shotline.store.project import Project
 
 EXPORTS = {**{name: spec.label for name, spec in FORMATS.items()},
@@ -57,6 +58,8 @@ def export(
         made = _made(project, fmt)
         if output is not None:
             made = _copy(made, output, project.exports, folder=fmt in ("usd", "csv"))
+            audit.record(project, "export", _user(), fmt, {
+                "to": [p.name for p in made][:50], "count": len(made)})
         if fmt == "usd":
             _check_usd(made)
     finally:
@@ -152,3 +155,12 @@ def conform_command(
     else:
         out.print(f"the plan, the animatic and the exports follow the cut; report in "
                   f"{project.exports / 'conform-report.json'}", highlight=False)
+
+
+def _user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

@@ -18,6 +18,7 @@ from shotline.governance.spend import Ledger
 from shotline.providers.registry import discover
 from shotline.providers.routing import (
     ANY_MODEL,
+    declared_terms,
     endpoint_terms,
     make_config,
     provider_table,
@@ -54,9 +55,7 @@ def provider_rows(settings: Settings) -> list[dict[str, Any]]:
             continue
         config = make_config(name, plugin, table, os.environ)
         for model in plugin.info.models:
-            terms = endpoint_terms(plugin, config, model.terms)
-            if isinstance(table.get("terms"), dict):
-                terms = terms.updated(table["terms"], f"[providers.{name}.terms]")
+            terms = declared_terms(name, endpoint_terms(plugin, config, model.terms), table)
             refused = check_terms(terms, settings.policy, today())
             rows.append({
                 "provider": name, "model": model.name, "title": plugin.info.title,

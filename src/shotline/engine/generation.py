@@ -22,6 +22,7 @@ from shotline.engine.generation_steps import (
 from shotline.engine.runner import Engine, Outputs
 from shotline.engine.steps import Task
 from shotline.errors import InputError
+from shotline.governance import audit
 from shotline.governance.consent import (
     PerformerFacts,
     likeness_uses,
@@ -31,7 +32,7 @@ from shotline.governance.consent import (
 from shotline.governance.spend import Ledger
 from shotline.model.appearance import Appearance
 from shotline.model.shots import ScenePlan, Shot
-from shotline.providers.protocols import ImageProvider
+from shotline.providers.protocols import ImageProvider, ProviderError
 from shotline.providers.registry import find
 from shotline.providers.routing import Route, connect, resolve
 from shotline.providers.types import IMAGE, IMAGE_EDIT, IMAGE_REFERENCE
@@ -135,10 +136,14 @@ def generate_takes(project: Project, engine: Engine, run_id: int, request: Gener
                         model=route.model.name))
     if request.shots and not tasks:
         raise InputError(f"no shot matches {', '.join(request.shots)}")
-    ledger = Ledger(project.sessions, settings.policy.budget_usd, run_id)
+    ledger = Ledger(project.sessions, settings.policy.budget_usd, run_id,
+                    anchor=lambda: audit.anchor(project))
     opened: dict[str, OpenProvider] = {}
     for route in routes:
-        provider = connect(route)
+        try:
+            provider = connect(route)
+        except ProviderError as exc:  # no credentials, a missing extra: the user's to fix
+            raise InputError(str(exc)) from None
         if not hasattr(provider, "generate"):
             raise InputError(f"{route.ref} does not make images")
         opened[route.ref] = OpenProvider(route, _image(provider), ledger)
@@ -148,14 +153,23 @@ def generate_takes(project: Project, engine: Engine, run_id: int, request: Gener
     made = [(_new_take(project, task, shot, out, deps), task.key not in known)
             for task, shot, out, deps in zip(tasks, shots, outputs, likeness, strict=True)]
     numbers = record_takes(project, [m for m, _ in made], run_id)
+    with project.sessions.begin() as s:  # each new take, in the audit log
+        for (take, new), take_number in zip(made, numbers, strict=True):
+            if new:
+                audit.append(s, "generation", take.provider, f"shot {take.shot_id} take "
+                             f"{take_number}", {"model": take.model, "seed": take.seed,
+                                                "picture": take.asset_hash, "run": run_id,
+                                                "likeness": [list(d) for d in take.likeness]})
+    audit.anchor(project)
     result = Made()
     for (take, new), take_number in zip(made, numbers, strict=True):
         result.takes.append({"shot": take.shot_id, "take": take_number,
                              "provider": take.provider, "model": take.model,
                              "seed": take.seed, "cost_usd": take.cost_usd,
                              "asset": take.asset_hash, "new": new})
-    # What the run paid: only calls it made; a cached take cost nothing this time.
-    result.cost_usd = round(sum(t["cost_usd"] for t in result.takes if t["new"]), 6)
+    # What the run paid: the calls it made, as the ledger charged them.
+    result.cost_usd = round(sum(r.cost_usd or 0.0 for r in ledger.records()
+                                if r.run_id == run_id and r.status == "charged"), 6)
     return result
 
 

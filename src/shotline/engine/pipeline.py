@@ -4,6 +4,7 @@ only the scenes it touched."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -55,6 +56,7 @@ from shotline.engine.signing import sign_exports
 from shotline.engine.steps import Blob, Task
 from shotline.errors import InputError
 from shotline.files import to_json, write_atomic
+from shotline.governance import audit
 from shotline.model.appearance import appearance_for
 from shotline.planning import load_overrides
 from shotline.review.decisions import locked_shots, shot_basis, states
@@ -110,6 +112,10 @@ def run_project(project: Project, executor: Executor, console: Console | None = 
                        else "interrupted", str(exc) or type(exc).__name__)
             raise
         _close_run(project, run_id, engine.counts, "done", None)
+        audit.record(project, "run", executor.name, f"run {run_id}", {
+            "tasks_run": engine.counts.run, "tasks_cached": engine.counts.cached,
+            "exports": len(summary.exports), "warnings": len(summary.warnings),
+            "cost_usd": summary.generated.cost_usd if summary.generated else 0.0})
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -475,10 +481,12 @@ def materialize(project: Project, outputs: Outputs) -> list[Path]:
     except (FileNotFoundError, ValueError):
         manifest = {}
     written: list[Path] = []
+    changed: list[str] = []
     for name, digest in sorted(outputs.items()):
         target = folder / name
         if manifest.get(name) != digest or not target.is_file():
             write_atomic(target, project.objects.get(digest))
+            changed.append(name)
         written.append(target)
     for name in set(manifest) - set(outputs):  # files an older run made that no longer exist
         (folder / name).unlink(missing_ok=True)
@@ -486,7 +494,12 @@ def materialize(project: Project, outputs: Outputs) -> list[Path]:
         while parent != folder and parent.is_dir() and not any(parent.iterdir()):
             parent.rmdir()  # a folder it emptied (a quarantined take's) goes too
             parent = parent.parent
-    write_atomic(manifest_path, to_json(dict(sorted(outputs.items()))))
+    manifest_text = to_json(dict(sorted(outputs.items())))
+    write_atomic(manifest_path, manifest_text)
+    if changed:  # what left the project, and which version of everything it was
+        audit.record(project, "export", "shotline", str(folder.name), {
+            "changed": changed[:50], "count": len(changed),
+            "manifest": hashlib.sha256(manifest_text.encode()).hexdigest()})
     return written
 
 

@@ -9,6 +9,7 @@ a table; the ledger functions read and write the project's database and call it.
 
 from __future__ import annotations
 
+import getpass
 import mimetypes
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shotline.errors import InputError
+from shotline.governance import audit
 from shotline.store.project import Project, now
 from shotline.store.schema import CharacterRecord, ConsentRecord, Performer, TakeRecord
 
@@ -344,7 +346,11 @@ def add_performer(project: Project, name: str, aliases: Iterable[str] = (),
             row.aliases = names
             row.deceased = deceased
             row.minor = minor
-        return _performer_facts(row)
+        audit.append(s, "consent", _actor(), name, {
+            "change": "performer", "aliases": names, "deceased": deceased, "minor": minor})
+        facts = _performer_facts(row)
+    audit.anchor(project)
+    return facts
 
 
 def list_performers(project: Project) -> list[PerformerEntry]:
@@ -435,6 +441,13 @@ def add_consent(project: Project, performer: str, uses: Sequence[str], replica: 
         s.add(stored)
         s.flush()
         consent_id = stored.id
+        audit.append(s, "consent", _actor(), facts.name, {
+            "change": "granted", "consent": consent_id, "uses": stored.uses,
+            "replica": replica, "description": record.description,
+            "valid_from": valid_from.isoformat(),
+            "valid_until": valid_until.isoformat() if valid_until else None,
+            "granted_by": granted_by, "document": digest})
+    audit.anchor(project)
     kept = replace(record, id=consent_id)
     return ConsentEntry(consent_id, facts.name, kept, digest, represented,
                         _clean(compensation_ref), created,
@@ -473,7 +486,11 @@ def revoke(project: Project, consent_id: int, reason: str, at: datetime) -> Cons
         row.revoke_reason = reason
         performer = s.get(Performer, row.performer_id)
         assert performer is not None
-        return _entry(row, performer, project.settings.name, _utc(at))
+        audit.append(s, "consent", _actor(), performer.name, {
+            "change": "revoked", "consent": consent_id, "reason": reason})
+        entry = _entry(row, performer, project.settings.name, _utc(at))
+    audit.anchor(project)
+    return entry
 
 
 def _entry(row: ConsentRecord, performer: Performer, project: str,
@@ -693,6 +710,8 @@ def quarantine(project: Project, at: datetime,
                 take.quarantined = reason
                 changes.append(QuarantineChange(take.id, take.shot_id, take.number,
                                                 "quarantined", reason))
+                audit.append(s, "consent", "shotline", take.shot_id, {
+                    "change": "quarantined", "take": take.number, "why": reason})
             elif reason is None and current is not None:
                 take.quarantined = None
                 changes.append(QuarantineChange(take.id, take.shot_id, take.number, "lifted",
@@ -700,4 +719,12 @@ def quarantine(project: Project, at: datetime,
             elif reason is None and notes:
                 changes.append(QuarantineChange(take.id, take.shot_id, take.number,
                                                 "covered", "; ".join(notes)))
+    audit.anchor(project)
     return changes
+
+
+def _actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

@@ -5,11 +5,13 @@ it really cost. Its idempotency key makes it one record however often it is retr
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from shotline.governance import audit
 from shotline.governance.policy import PolicyRefusal, Violation
 from shotline.store.project import now
 from shotline.store.schema import SpendRecord
@@ -35,10 +37,12 @@ def _spent(s: Session) -> float:
 
 class Ledger:
     def __init__(self, sessions: sessionmaker[Session], budget_usd: float,
-                 run_id: int | None = None) -> None:
+                 run_id: int | None = None,
+                 anchor: Callable[[], object] | None = None) -> None:
         self.sessions = sessions
         self.budget_usd = budget_usd
         self.run_id = run_id
+        self.anchor = anchor  # moves the audit log's anchor after an entry
         self._lock = threading.Lock()  # calls go out from several threads
 
     def spent(self) -> float:
@@ -49,33 +53,51 @@ class Ledger:
     def reserve(self, charge: Charge) -> None:
         """Hold the estimate against the budget, or refuse with the budget rule. A key
         already reserved or charged is the same call again: nothing more is held."""
+        refusal: PolicyRefusal | None = None
         with self._lock, self.sessions.begin() as s:
             known = s.scalar(select(SpendRecord).where(
                 SpendRecord.idempotency_key == charge.key))
             if known is not None and known.status in ("reserved", "charged"):
                 return
-            if charge.estimate_usd > 0:
-                spent = _spent(s)
-                if spent + charge.estimate_usd > self.budget_usd + 1e-9:
-                    raise PolicyRefusal(f"{charge.provider}:{charge.model}", [Violation(
-                        "budget", f"{charge.purpose} would cost about "
-                        f"${charge.estimate_usd:.4f}; ${spent:.4f} of the "
-                        f"${self.budget_usd:.2f} budget is spent or held")])
-            if known is not None:  # a call that failed before, tried again
+            spent = _spent(s) if charge.estimate_usd > 0 else 0.0
+            if charge.estimate_usd > 0 and spent + charge.estimate_usd > self.budget_usd + 1e-9:
+                refusal = PolicyRefusal(f"{charge.provider}:{charge.model}", [Violation(
+                    "budget", f"{charge.purpose} would cost about "
+                    f"${charge.estimate_usd:.4f}; ${spent:.4f} of the "
+                    f"${self.budget_usd:.2f} budget is spent or held")])
+            elif known is not None:  # a call that failed before, tried again
                 known.status, known.estimate_usd, known.run_id = ("reserved",
                                                                    charge.estimate_usd,
                                                                    self.run_id)
-                return
-            s.add(SpendRecord(run_id=self.run_id, provider=charge.provider, model=charge.model,
-                              purpose=charge.purpose[:200], idempotency_key=charge.key,
-                              estimate_usd=charge.estimate_usd, cost_usd=None,
-                              status="reserved", created_at=now()))
+            else:
+                s.add(SpendRecord(run_id=self.run_id, provider=charge.provider,
+                                  model=charge.model, purpose=charge.purpose[:200],
+                                  idempotency_key=charge.key,
+                                  estimate_usd=charge.estimate_usd, cost_usd=None,
+                                  status="reserved", created_at=now()))
+        if refusal is not None:
+            self._log("policy-refusal", charge, {"rule": "budget",
+                                                 "estimate_usd": charge.estimate_usd})
+            raise refusal
+
+    def _log(self, kind: str, charge: Charge, data: dict[str, object]) -> None:
+        with self.sessions.begin() as s:
+            audit.append(s, kind, charge.provider, charge.purpose[:200],
+                         {"model": charge.model, "call": charge.key, **data})
+        if self.anchor is not None:
+            self.anchor()
 
     def settle(self, key: str, cost_usd: float) -> None:
         with self.sessions.begin() as s:
             record = s.scalar(select(SpendRecord).where(SpendRecord.idempotency_key == key))
             if record is not None and record.status != "charged":
                 record.status, record.cost_usd = "charged", cost_usd
+                # Every paid or free call a provider answered is in the audit log.
+                audit.append(s, "provider-call", record.provider, record.purpose, {
+                    "model": record.model, "call": key, "cost_usd": cost_usd,
+                    "run": record.run_id})
+        if self.anchor is not None:
+            self.anchor()
 
     def fail(self, key: str) -> None:
         with self.sessions.begin() as s:

@@ -87,8 +87,9 @@ def _model(plugin: ProviderPlugin, name: str, wanted: str | None,
     raise InputError(f"provider {name} has no model {wanted!r}; it has {models}")
 
 
-def _terms(name: str, model: ModelInfo, table: dict[str, Any]) -> DataUseTerms:
-    terms = model.terms
+def declared_terms(name: str, terms: DataUseTerms,
+                   table: dict[str, Any]) -> DataUseTerms:
+    """The terms with the project's own declaration, if any, laid over them."""
     declared = table.get("terms")
     if declared is None:
         return terms
@@ -151,9 +152,7 @@ def resolve(settings: Settings, ref: str, capability: str, *, on: date | None = 
         raise InputError(f"{name}:{model.name} cannot do {capability}; it can do "
                          f"{', '.join(sorted(model.capabilities))}")
     config = make_config(name, plugin, table, os.environ if environ is None else environ)
-    terms = endpoint_terms(plugin, config, model.terms)
-    terms = _terms(name, ModelInfo(model.name, model.capabilities, model.cost, terms),
-                   table)
+    terms = declared_terms(name, endpoint_terms(plugin, config, model.terms), table)
     require_allowed(f"{name}:{model.name}", terms, settings.policy, on or today())
     return Route(name, plugin, model, terms, config)
 

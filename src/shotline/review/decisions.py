@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from shotline.engine.keys import canonical_json
 from shotline.errors import InputError
+from shotline.governance import audit
 from shotline.store.project import Project, now
 from shotline.store.schema import Decision
 
@@ -52,6 +53,10 @@ def record(project: Project, shot: dict[str, Any], kind: str, role: Role, *,
         note=note, take=take, basis=shot_basis(shot), shot=shot, created_at=now())
     with project.sessions.begin() as s:
         s.add(decision)
+        audit.append(s, "approval", decision.person, decision.shot_id, {
+            "decision": kind, "role": role.value, "take": take, "note": note,
+            "basis": decision.basis})
+    audit.anchor(project)
     return decision
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from shotline.errors import InputError
+from shotline.governance import audit
 from shotline.store.project import Project, now
 from shotline.store.schema import Selection, TakeRecord
 
@@ -82,8 +83,10 @@ def select_take(project: Project, shot_id: str, take: int, person: str | None = 
             if record.quarantined:
                 raise InputError(f"take {take} of shot {shot_id} is quarantined: "
                                  f"{record.quarantined}")
-        s.add(Selection(shot_id=shot_id, take=take, person=person or _person(),
-                        created_at=now()))
+        who = person or _person()
+        s.add(Selection(shot_id=shot_id, take=take, person=who, created_at=now()))
+        audit.append(s, "selection", who, shot_id, {"take": take})
+    audit.anchor(project)
 
 
 def selections(project: Project) -> dict[str, TakeRecord]:

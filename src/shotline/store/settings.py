@@ -174,6 +174,9 @@ def parse_settings(text: str, source: str = SETTINGS_FILE) -> Settings:
         )
     except InputError as exc:
         raise InputError(exc.message, source=source) from None
+    for key in ("max_retention_days", "reverify_days", "budget_usd"):
+        if getattr(settings.policy, key) < 0:
+            raise InputError(f"policy.{key} must not be negative", source=source)
     if not 1 <= settings.fps <= 240:
         raise InputError(f"video.fps must be between 1 and 240, got {settings.fps}", source=source)
     if settings.width < 16 or settings.height < 16:
