@@ -120,3 +120,22 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
     monkeypatch.setattr(socket, "getaddrinfo", refuse_lookup)
     monkeypatch.setattr(socket, "create_connection", refuse_lookup)
     yield attempts
+
+
+@pytest.fixture
+def pix_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """Install the test image provider `pix` as a third-party plugin; call again with
+    other terms or price to replace it. Its connections are in image_plugin.CONNECTED."""
+    from tests.engine import image_plugin
+
+    site = tmp_path / "site"
+    site.mkdir(exist_ok=True)
+    monkeypatch.syspath_prepend(str(site))
+    image_plugin.CONNECTED.clear()
+
+    def install(**kwargs: Any) -> None:
+        image_plugin.install(site, **kwargs)
+
+    install()
+    yield install
+    image_plugin.CONNECTED.clear()

@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import SCRIPT
 
 from shotline.breakdown import build_breakdown
 from shotline.breakdown.assist import (
@@ -38,6 +37,7 @@ from shotline.providers.routing import Route, connect, resolve
 from shotline.providers.types import TEXT_STRUCTURED, TextResult, Usage
 from shotline.script import parse_fountain
 from shotline.store.settings import Settings
+from tests.conftest import SCRIPT
 
 MODULE = "scripted_text_provider"
 PLUGIN = '''

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from rich.console import Console
-from tests.governance import media
 from typer.testing import CliRunner
 
 from shotline.cli import app as _registers_every_command  # noqa: F401 (as the script has them)
@@ -19,6 +18,7 @@ from shotline.governance.credentials import Claim, Ingredient, sign_asset
 from shotline.governance.signing import SigningIdentity, ensure_identity, make_identity
 from shotline.store.project import STATE_DIR
 from shotline.store.settings import SETTINGS_FILE
+from tests.governance import media
 
 runner = CliRunner()
 

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import SCRIPT
 from typer.testing import CliRunner
 
 from shotline.cli.app import app
+from tests.conftest import SCRIPT
 
 
 def cli(*args: str | Path) -> Any:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import opentimelineio as otio
 import pytest
-from tests.editorial.timelines import ENTRIES, FPS, HASHES, PLANS, recut, timeline
 
 from shotline.editorial.conform import conform, report_text
 from shotline.editorial.formats import FORMATS, read_timeline, timeline_bytes
+from tests.editorial.timelines import ENTRIES, FPS, HASHES, PLANS, recut, timeline
 
 READABLE = ("otio", "edl", "fcp7", "fcpxml", "aaf")
 

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pxr import Gf, Kind, Sdf, Usd, UsdGeom  # type: ignore[import-untyped]
-from tests.blocking.helpers import staged
-from tests.conftest import SCRIPT
 
 from shotline.editorial.usd_stage import PrimNames, check_compliance, identifier, scene_stage
 from shotline.model.stage import ActorMark, Camera, PropMark, SetPiece, Stage
 from shotline.render.projection import camera_basis, project_points
+from tests.blocking.helpers import staged
+from tests.conftest import SCRIPT
 
 WIDTH = 1600  # the renderer reads the sensor at the image's shape: 16:9 here
 ROOM = SetPiece("interior", "OKAFOR HOUSE - KITCHEN", 5.0, 6.0, 2.7, True, "DAY")

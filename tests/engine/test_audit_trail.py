@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
-import pytest
 from sqlalchemy import text
-from tests.engine import image_plugin
 
 from shotline.engine.executors import InlineExecutor
 from shotline.engine.generation import GenerationRequest
@@ -18,12 +15,9 @@ from shotline.review.takes import select_take
 from shotline.store.project import Project
 
 
-def test_a_working_day_in_the_audit_log(make_project: Callable[..., Project], tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    site = tmp_path / "site"
-    site.mkdir()
-    monkeypatch.syspath_prepend(str(site))
-    image_plugin.install(site, price=0.0)
+def test_a_working_day_in_the_audit_log(make_project: Callable[..., Project],
+                                        pix_plugin: Callable[..., None]) -> None:
+    pix_plugin(price=0.0)
     project = make_project()
     run_project(project, InlineExecutor(), generation=GenerationRequest(("pix",), 1, ("1A",)))
     plan = current_plan(project)

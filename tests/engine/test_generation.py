@@ -5,13 +5,11 @@ budget and the policy hold, and the cut follows the selected take."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import opentimelineio as otio
 import pytest
 from sqlalchemy import select
-from tests.engine import image_plugin
 
 from shotline.engine.executors import InlineExecutor
 from shotline.engine.generation import GenerationRequest
@@ -23,21 +21,12 @@ from shotline.governance.spend import Ledger
 from shotline.review.takes import select_take, takes_of
 from shotline.store.project import Project
 from shotline.store.schema import StepRun
+from tests.engine import image_plugin
 
 
 @pytest.fixture
-def pix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
-    folder = tmp_path / "site"
-    folder.mkdir()
-    monkeypatch.syspath_prepend(str(folder))
-    image_plugin.CONNECTED.clear()
-
-    def install(**kwargs: object) -> None:
-        image_plugin.install(folder, **kwargs)  # type: ignore[arg-type]
-
-    install()
-    yield install
-    image_plugin.CONNECTED.clear()
+def pix(pix_plugin: Callable[..., None]) -> Callable[..., None]:
+    return pix_plugin
 
 
 def with_budget(project: Project, budget: float) -> Project:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from tests.engine import image_plugin
 
 from shotline.engine.executors import InlineExecutor
 from shotline.engine.generation import GenerationRequest
@@ -19,6 +18,7 @@ from shotline.governance.consent import ConsentRefusal, add_consent, add_perform
 from shotline.review.takes import select_take, takes_of
 from shotline.store import characters as bible
 from shotline.store.project import Project, now
+from tests.engine import image_plugin
 
 DESCRIPTION = ("Face of Ana Lima as Mara in storyboard and previs takes of scene 1 of "
                "Two Rooms, for internal review and the pitch deck only")

@@ -6,13 +6,13 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import select
-from tests.engine.steps_for_tests import BROKEN, UPPER
 
 from shotline.engine.executors import InlineExecutor
 from shotline.engine.runner import Engine, StepError, store_blob
 from shotline.engine.steps import Blob, Task
 from shotline.store.project import Project, now
 from shotline.store.schema import Asset, Run, StepOutput, StepRun
+from tests.engine.steps_for_tests import BROKEN, UPPER
 
 
 def new_run(project: Project) -> int:

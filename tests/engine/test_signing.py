@@ -5,10 +5,6 @@ animatic as a composite; the originals inside the project stay unsigned."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
-
-import pytest
-from tests.engine import image_plugin
 
 from shotline.engine.executors import InlineExecutor
 from shotline.engine.generation import GenerationRequest
@@ -30,12 +26,8 @@ def check(project: Project, relative: str, media_type: str) -> dict[str, object]
 
 
 def test_exports_are_signed_with_the_project_key(make_project: Callable[..., Project],
-                                                 tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    site = tmp_path / "site"
-    site.mkdir()
-    monkeypatch.syspath_prepend(str(site))
-    image_plugin.install(site, price=0.0)
+                                                 pix_plugin: Callable[..., None]) -> None:
+    pix_plugin(price=0.0)
     project = make_project()
     summary = run_project(project, InlineExecutor(),
                           generation=GenerationRequest(("pix",), 1, ("1A",)))

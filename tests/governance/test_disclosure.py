@@ -21,15 +21,11 @@ from shotline.governance.disclosure import build
 from shotline.review.takes import select_take, takes_of
 from shotline.store import characters as bible
 from shotline.store.project import Project, now
-from tests.engine import image_plugin
 
 
 def test_disclosure_of_a_mixed_cut(make_project: Callable[..., Project], tmp_path: Path,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    site = tmp_path / "site"
-    site.mkdir()
-    monkeypatch.syspath_prepend(str(site))
-    image_plugin.install(site, price=0.0)
+                                   pix_plugin: Callable[..., None]) -> None:
+    pix_plugin(price=0.0)
     project = make_project()
     portrait = tmp_path / "ana.png"
     Image.new("RGB", (32, 32), (200, 150, 120)).save(portrait)

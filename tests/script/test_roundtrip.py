@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
-from tests.script.strategies import comparable, scripts
 
 from shotline.model.script import Script
 from shotline.script import load, parse_fountain, to_fountain
+from tests.script.strategies import comparable, scripts
 
 SAMPLE = Path(__file__).parents[2] / "examples" / "night-market.fountain"
 

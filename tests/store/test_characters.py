@@ -16,7 +16,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 from sqlalchemy import func, select
-from tests.conftest import SCRIPT
 
 from shotline.breakdown.characters import cue_name
 from shotline.errors import InputError
@@ -24,6 +23,7 @@ from shotline.model.appearance import HAIR_COLOURS, TOPS, appearance_for
 from shotline.store import characters as bible
 from shotline.store.project import Project
 from shotline.store.schema import Asset, CharacterReference, Performer
+from tests.conftest import SCRIPT
 
 MakeProject = Callable[..., Project]
 

@@ -127,7 +127,7 @@ def generate_takes(project: Project, engine: Engine, run_id: int, request: Gener
                     shots.append(shot)
                     likeness.append(deps)
                     tasks.append(Task(
-                        GENERATE, f"shot {shot.id} take {k} {route.ref}",
+                        GENERATE, f"shot {shot.id} {route.ref} #{k}",
                         {"stage": stage, **refs},
                         {"route": route.ref, "shot": shot.id, "take": k, "prompt": prompt,
                          "negative": NEGATIVE, "width": settings.width,
@@ -181,9 +181,10 @@ def _image(provider: object) -> ImageProvider:
 def _new_take(project: Project, task: Task, shot: Shot, out: Outputs,
               likeness: tuple[tuple[str, str, int], ...]) -> NewTake:
     record = orjson.loads(project.objects.get(out["take.json"]))
+    seed = record.get("seed")
     return NewTake(shot.id, task.key, out["take.png"], str(task.provider), str(task.model),
-                   task.seed, float(record.get("cost_usd") or 0.0), task.inputs["stage"],
-                   likeness)
+                   int(seed) if seed is not None else None,
+                   float(record.get("cost_usd") or 0.0), task.inputs["stage"], likeness)
 
 
 def _performers(project: Project) -> dict[str, PerformerFacts]:
@@ -244,8 +245,10 @@ def pictures(project: Project, boards: Mapping[str, Outputs], staged: Mapping[st
     stage_of = {name.split(":", 1)[1]: digest for outs in staged.values()
                 for name, digest in outs.items()}
     asset = {shot: out["image.png"] for shot, out in boards.items()}
+    # A board is take 0, as `shotline select` numbers it, drawn by the previs renderer.
     source: dict[str, dict[str, Any]] = {
-        shot: {"asset": digest, "url": f"{exports_url}/boards/{shot}.png"}
+        shot: {"asset": digest, "url": f"{exports_url}/boards/{shot}.png", "take": 0,
+               "provider": "shotline", "model": "previs renderer"}
         for shot, digest in asset.items()}
     files: dict[str, str] = {}
     warnings: list[str] = []

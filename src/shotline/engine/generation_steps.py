@@ -139,7 +139,8 @@ def generate_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dic
         init_image=frame.image if IMAGE_EDIT in caps else None,
         strength=float(params.get("strength", 0.6)), references=references, control=control,
         idempotency_key=call_key(inputs, params))
-    purpose = f"shot {params['shot']} take {params['take']} ({ref})"
+    # "#k": the k-th take asked of this provider; the take's number comes when it is kept.
+    purpose = f"shot {params['shot']} {ref} #{params['take']}"
     result = generate(found.route, found.provider, request, found.budget, purpose)
     if not result.images:
         raise ProviderError(ref, f"no image came back for {purpose}")
@@ -150,8 +151,10 @@ def generate_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dic
         thumb = io.BytesIO()
         small.save(thumb, "JPEG", quality=85)
     record = {
-        "shot": params["shot"], "take": params["take"], "provider": found.route.name,
-        "model": model.name, "model_version": result.model_version, "seed": request.seed,
+        "shot": params["shot"], "asked": params["take"], "provider": found.route.name,
+        "model": model.name, "model_version": result.model_version,
+        # The seed the provider says it used; some (gpt-image-1) take none.
+        "seed": result.seed, "requested_seed": request.seed,
         "cost_usd": result.cost_usd, "prompt": request.prompt,
         "negative_prompt": request.negative_prompt, "revised_prompt": result.revised_prompt,
         "sent": {"previs_frame": request.init_image is not None, "control": sorted(control),
@@ -189,6 +192,6 @@ def dailies_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict
                                 "application/pdf")}
 
 
-GENERATE = register(Step("generate", "1", generate_step, Resources(cpu=0.2, memory_mb=512),
+GENERATE = register(Step("generate", "2", generate_step, Resources(cpu=0.2, memory_mb=512),
                          provider="(per take)", model="(per take)"))
 DAILIES = register(Step("dailies", "1", dailies_step, Resources(cpu=1, memory_mb=512)))
