@@ -6,6 +6,7 @@ the takes it uses). Signed with the project's own key, made on first use."""
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +14,7 @@ import orjson
 from sqlalchemy import select
 
 from shotline.engine.credential_steps import SIGN
+from shotline.engine.executors import ThreadExecutor
 from shotline.engine.generation import generative
 from shotline.engine.runner import Engine
 from shotline.engine.steps import Task
@@ -91,5 +93,7 @@ def sign_exports(project: Project, engine: Engine, files: Mapping[str, str]) -> 
         tasks.append(Task(SIGN, "animatic", inputs, base | {
             "kind": "composite", "title": f"{title}: animatic", "media_type": "video/mp4",
             "provider": "shotline", "model": "animatic", "ingredients": ingredients}))
-    signed = engine.run(tasks, "credentials")
+    # Signing stays in this process: the key never travels to workers (a Ray cluster's
+    # machines do not have it, and should not).
+    signed = engine.run(tasks, "credentials", ThreadExecutor(os.cpu_count() or 1))
     return {name: out["signed"] for name, out in zip(names, signed, strict=True)}
