@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import opentimelineio as otio
 import pytest
-from tests.editorial.timelines import ENTRIES, FPS, timeline
 
 from shotline.editorial.formats import FORMATS, MAX_TIMELINE_BYTES, read_timeline, timeline_bytes
 from shotline.errors import InputError
+from tests.editorial.timelines import ENTRIES, FPS, timeline
 
 WRITTEN = ("otio", "edl", "fcp7", "fcpxml", "aaf")
 
@@ -136,9 +137,8 @@ def test_an_empty_cut_still_writes_every_format(tmp_path: Path) -> None:
 
 
 def test_quotes_in_headings_and_dialogue_survive_fcpxml(tmp_path: Path) -> None:
-    from tests.editorial.timelines import HEADINGS, sources
-
     from shotline.editorial.timeline import Line, build_timeline
+    from tests.editorial.timelines import HEADINGS, sources
 
     made = build_timeline("Mara's Cut", ENTRIES, FPS, HEADINGS | {"1": "INT. MARA'S FLAT"},
                           sources("/media/o'brien"), "file:///media/animatic.mp4",
@@ -148,3 +148,58 @@ def test_quotes_in_headings_and_dialogue_survive_fcpxml(tmp_path: Path) -> None:
     back = read_timeline(path, FPS)
     markers = [m.name for c in back.video_tracks()[0].find_clips() for m in c.markers]
     assert markers[0] == "Scene 1: INT. MARA\u2019S FLAT"
+
+
+def _many_uses() -> otio.schema.Timeline:
+    """Forty cuts over six shots in two scenes: shots come back, so assets are shared."""
+    from shotline.editorial.cut import CutEntry
+    from shotline.editorial.timeline import ClipSource, build_timeline
+    from tests.editorial.timelines import HEADINGS
+
+    entries = [CutEntry(str(1 + k // 20), f"{1 + k // 20}{'ABC'[k % 3]}", k % 20, (k,),
+                        10 + k % 7) for k in range(40)]
+    sources = {e.shot: ClipSource(asset=e.shot * 4, url=f"file:///media/b/{e.shot}.png")
+               for e in entries}
+    return build_timeline("Many", entries, FPS, HEADINGS, sources, None)
+
+
+def test_fcpxml_is_what_its_adapter_writes() -> None:
+    # Media that is not on disk, so the adapter's own writer probes nothing either.
+    made = _many_uses()
+    ours = timeline_bytes(made, "fcpxml", FPS)
+    theirs = str(otio.adapters.write_to_string(made, "fcpx_xml")).encode("utf-8")
+    assert ours == theirs
+    assert ours.count(b"<asset ") == 6  # one per shot, found again for each use
+
+
+def test_fcpxml_never_probes_media(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    board = tmp_path / "1A.png"
+    board.write_bytes(b"\x89PNG")
+    made = _many_uses()
+    for clip in made.find_clips():
+        clip.media_reference.target_url = board.as_uri()
+
+    def no_processes(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the FCPXML writer started a process")
+
+    monkeypatch.setattr("subprocess.check_output", no_processes)
+    text = timeline_bytes(made, "fcpxml", FPS).decode()
+    assert 'name=""' in text.split("<format ", 1)[1].split(">", 1)[0]
+
+
+@pytest.mark.parametrize("fmt", WRITTEN)
+def test_writing_leaves_the_timeline_as_it_was(fmt: str) -> None:
+    made = timeline()
+    before = made.to_json_string()
+    timeline_bytes(made, fmt, FPS)
+    timeline_bytes(made, fmt, FPS, picture_only=True)
+    assert made.to_json_string() == before
+
+
+@pytest.mark.parametrize("fmt", ["otio", "fcp7", "fcpxml"])
+def test_picture_only_drops_the_dialogue(fmt: str, tmp_path: Path) -> None:
+    path = tmp_path / f"cut{FORMATS[fmt].suffix}"
+    path.write_bytes(timeline_bytes(timeline(), fmt, FPS, picture_only=True))
+    back = read_timeline(path, FPS)
+    assert [c.name for c in back.video_tracks()[0].find_clips()] == [e.shot for e in ENTRIES]
+    assert not [c for t in back.audio_tracks() for c in t.find_clips()]

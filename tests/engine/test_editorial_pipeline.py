@@ -141,3 +141,36 @@ def test_conform_of_a_broken_file_changes_nothing(make_project: Callable[..., Pr
         run(project, ConformRequest(broken))
     assert cut_of(project) == before
     assert not (project.exports / "conform-report.json").exists()
+
+
+def test_the_formats_of_a_run_share_one_build(make_project: Callable[..., Project],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy import select
+
+    from shotline.editorial import timeline as timeline_module
+    from shotline.engine import editorial_steps
+    from shotline.store.schema import StepRun
+
+    project = make_project()
+    run(project)
+    with project.sessions() as s:
+        made = list(s.scalars(select(StepRun).where(StepRun.step == "timeline")))
+    assert sorted(r.params["format"] for r in made) == ["edl", "fcp7", "fcpxml", "otio"]
+    builds: list[str] = []
+    real = timeline_module.build_timeline
+
+    def counted(title: str, *args: object, **kwargs: object) -> object:
+        builds.append(title)
+        return real(title, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(timeline_module, "build_timeline", counted)
+    editorial_steps._BUILT.clear()
+    for record in made:
+        inputs = {name: project.objects.get(digest) for name, digest in record.inputs.items()}
+        out = editorial_steps.timeline_step(inputs, record.params)
+        [(name, blob)] = out.items()
+        # The same bytes as the run exported.
+        assert blob.data == (project.exports / "editorial" / name).read_bytes()
+    assert len(builds) == 1
+    editorial_steps.timeline_step(inputs, {**record.params, "title": "Another"})
+    assert len(builds) == 2

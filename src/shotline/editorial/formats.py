@@ -11,6 +11,8 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
 
 import opentimelineio as otio
 
@@ -35,15 +37,20 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("fcpxml", ".fcpxml", "fcpx_xml", "FCPXML (Final Cut Pro)"),
     Format("aaf", ".aaf", "AAF", "AAF (Avid Media Composer)"),
 )}
-# What `shotline run` writes each time. The rest are made on request (`shotline export`):
-# the bundle copies every board; AAF through pyaaf2 costs some 40 ms a source, a minute
-# or more for a feature, too much to spend on every run.
-RUN_FORMATS = ("otio", "edl", "fcp7", "fcpxml")
+# What `shotline run` writes each time, the slowest to write first: they run side by
+# side, a task each, and a slow one started last would finish alone. The rest are made
+# on request (`shotline export`): the bundle copies every board; AAF through pyaaf2
+# costs some 40 ms a source, a minute or more for a feature, too much for every run.
+RUN_FORMATS = ("fcp7", "fcpxml", "edl", "otio")
 
 
-def timeline_bytes(timeline: otio.schema.Timeline, fmt: str, fps: int) -> bytes:
-    """The timeline in one format, as the file's bytes."""
+def timeline_bytes(timeline: otio.schema.Timeline, fmt: str, fps: int, *,
+                   picture_only: bool = False) -> bytes:
+    """The timeline in one format, as the file's bytes; with ``picture_only``, less its
+    audio tracks' clips (the timeline itself is left as it is)."""
     spec = FORMATS[fmt]
+    if picture_only and spec.name != "fcpxml":
+        timeline = _for_writing(timeline, picture_only=True)
     if spec.name == "edl":
         if not any(True for _ in timeline.find_clips()):
             # The writer fails on a cut with no events; such an EDL is its title alone.
@@ -51,8 +58,8 @@ def timeline_bytes(timeline: otio.schema.Timeline, fmt: str, fps: int) -> bytes:
         return str(otio.adapters.write_to_string(timeline, spec.adapter, rate=fps,
                                                  style="avid")).encode("utf-8")
     if spec.name == "fcpxml":
-        timeline = _without_quotes(timeline)
-    if spec.name in ("otio", "fcp7", "fcpxml"):
+        return _fcpxml(_for_writing(timeline, quotes=True, picture_only=picture_only))
+    if spec.name in ("otio", "fcp7"):
         return str(otio.adapters.write_to_string(timeline, spec.adapter)).encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="shotline-") as folder:
         path = Path(folder) / f"timeline{spec.suffix}"
@@ -60,11 +67,18 @@ def timeline_bytes(timeline: otio.schema.Timeline, fmt: str, fps: int) -> bytes:
         return path.read_bytes()
 
 
-def _without_quotes(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
-    """The FCPXML adapter finds elements by name and path with XPath predicates quoted
-    in ', so one inside ("MARA'S FLAT") breaks it: names get the typographic
-    apostrophe, and URLs the escape they should have had."""
+def _for_writing(timeline: otio.schema.Timeline, *, quotes: bool = False,
+                 picture_only: bool = False) -> otio.schema.Timeline:
+    """A copy to write from. With ``quotes``: the FCPXML adapter finds elements by name
+    and path with XPath predicates quoted in ', so one inside ("MARA'S FLAT") breaks
+    it: names get the typographic apostrophe, and URLs the escape they should have
+    had. With ``picture_only``: its audio tracks emptied."""
     copy = timeline.deepcopy()
+    if picture_only:
+        for track in copy.audio_tracks():
+            track[:] = []
+    if not quotes:
+        return copy
     items = [copy, *copy.find_children()]
     items += [m for item in list(items) for m in getattr(item, "markers", [])]
     for item in items:
@@ -74,6 +88,70 @@ def _without_quotes(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
         if reference is not None and "'" in (getattr(reference, "target_url", None) or ""):
             reference.target_url = reference.target_url.replace("'", "%27")
     return copy
+
+
+def _fcpxml(timeline: otio.schema.Timeline) -> bytes:
+    """FCPXML through its adapter's writer, less two costs of its own that grow with the
+    cut: it runs ffprobe on every clip's media to name the clip's format (a process
+    per clip, and a name that depends on what is installed and on disk: the boards are
+    not there on a project's first run), and it finds each asset, asset clip and
+    format by an XPath scan of all the others (quadratic). Here no clip's media is
+    probed, which is what the adapter writes when none is on disk, and the scans are
+    dictionary look-ups that return the same elements."""
+    module = otio.adapters.from_name(FORMATS["fcpxml"].adapter).module()
+    writer = getattr(module, "FcpxOtio", None)
+    needed = ("_clip_format_name", "_asset_by_path", "_asset_by_id", "_asset_clip_by_name",
+              "_format_by_frame_rate", "_framerate_to_frame_duration", "to_xml")
+    if writer is None or not all(hasattr(writer, name) for name in needed):
+        # Another version of the adapter: write through it as it is.
+        return str(otio.adapters.write_to_string(timeline, "fcpx_xml")).encode("utf-8")
+    return str(_indexed(writer)(timeline).to_xml()).encode("utf-8")
+
+
+_INDEXED: dict[type, type] = {}
+
+
+def _indexed(writer: type) -> type:
+    """The adapter's writer class with its look-ups indexed (see ``_fcpxml``)."""
+    if writer in _INDEXED:
+        return _INDEXED[writer]
+
+    class Indexed(writer):  # type: ignore[misc]
+        def _first(self, parent: ElementTree.Element, tag: str, attribute: str,
+                   value: str) -> ElementTree.Element | None:
+            """The first child of ``parent`` with this tag and attribute value, as
+            ``parent.find(f"./{tag}[@{attribute}='{value}']")`` finds it. Children are
+            only ever appended while the writer looks things up, so each index reads
+            the children added since it last looked."""
+            indexes: dict[tuple[int, str, str], tuple[dict[str, Any], int]]
+            indexes = self.__dict__.setdefault("_shotline_indexes", {})
+            key = (id(parent), tag, attribute)
+            index, seen = indexes.get(key, ({}, 0))
+            for child in parent[seen:]:
+                found = child.get(attribute)
+                if child.tag == tag and found is not None:
+                    index.setdefault(found, child)
+            indexes[key] = (index, len(parent))
+            return index.get(value)
+
+        def _clip_format_name(self, clip: Any) -> str:
+            return ""
+
+        def _asset_by_path(self, path: str) -> ElementTree.Element | None:
+            return self._first(self.resource_element, "asset", "src", path)
+
+        def _asset_by_id(self, asset_id: str) -> ElementTree.Element | None:
+            return self._first(self.resource_element, "asset", "id", asset_id)
+
+        def _asset_clip_by_name(self, name: str) -> ElementTree.Element | None:
+            return self._first(self.event_resource, "asset-clip", "name", name)
+
+        def _format_by_frame_rate(self, frame_rate: float) -> ElementTree.Element | None:
+            duration = self._framerate_to_frame_duration(frame_rate)
+            return self._first(self.resource_element, "format", "frameDuration", duration)
+
+    _INDEXED[writer] = Indexed
+    return Indexed
 
 
 def format_of(path: Path) -> Format:

@@ -9,6 +9,7 @@ source timecode still says which cut a clip was.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import uuid
@@ -155,9 +156,11 @@ def _dialogue(line: Line, scene: str, record_in: int, frames: int, fps: int, url
     return clip
 
 
+@functools.lru_cache(maxsize=4096)
 def mob_id(key: str) -> str:
     """A stable SMPTE UMID for a source, so every export names one source the same way
-    (Avid links clips by it)."""
+    (Avid links clips by it). Cached: a timeline asks again for every use of a shot and
+    every line of dialogue."""
     mob = MobID.new()
     mob.material = uuid.UUID(bytes=hashlib.sha256(key.encode("utf-8")).digest()[:16])
     urn: str = mob.urn

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from shotline.engine.keys import canonical_json
 from shotline.engine.steps import Blob, Resources, Step, register
 from shotline.model.shots import ScenePlan
 
@@ -34,26 +35,46 @@ def timeline_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dic
     """The cut in one editing format. FCPXML carries picture and markers only: its
     adapter places each connected audio clip by searching the whole spine, minutes for
     a feature's dialogue; the temp dialogue is on the animatic beside it."""
-    from shotline.editorial.cut import runs
     from shotline.editorial.formats import FORMATS, timeline_bytes
+
+    fmt = str(params["format"])
+    data = timeline_bytes(_timeline(inputs, params), fmt, int(params["fps"]),
+                          picture_only=fmt == "fcpxml")
+    return {f"timeline{FORMATS[fmt].suffix}": Blob(data, _MEDIA_TYPES[fmt])}
+
+
+# The last timeline this process built, by a digest of what it was built from.
+_BUILT: dict[bytes, Any] = {}
+
+
+def _timeline(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> Any:
+    """The timeline of the cut, dialogue and all. A run's format tasks share their
+    inputs and differ only in the format, and building is much of a fast format's
+    time, so a process keeps the last timeline it built: a worker that writes two
+    formats builds once. The writers only read it (formats copies before changing)."""
+    from shotline.editorial.cut import runs
     from shotline.editorial.timeline import ClipSource, Line, build_timeline
 
+    made = hashlib.sha256(canonical_json({k: v for k, v in params.items() if k != "format"}))
+    for name in sorted(inputs):
+        made.update(name.encode("utf-8") + b"\0" + hashlib.sha256(inputs[name]).digest())
+    key = made.digest()
+    if key in _BUILT:
+        return _BUILT[key]
     fps = int(params["fps"])
-    fmt = str(params["format"])
     entries = cut_of(inputs, params)
-    sources = {shot: ClipSource(asset=d["asset"], url=d["url"])
+    sources = {shot: ClipSource(**d)
                for shot, d in dict(params["sources"]).items()}
     lines = []
     for k in range(len(runs(entries))):
         timing = orjson.loads(inputs[f"lines:{k}"]) if f"lines:{k}" in inputs else {}
         lines.append([Line(d["speaker"], d["text"], float(d["start"]), float(d["end"]))
                       for d in timing.get("lines", [])])
-    with_audio = fmt != "fcpxml"
     timeline = build_timeline(str(params["title"]), entries, fps, dict(params["headings"]),
-                              sources, params.get("animatic_url") if with_audio else None,
-                              lines if with_audio else [])
-    return {f"timeline{FORMATS[fmt].suffix}": Blob(timeline_bytes(timeline, fmt, fps),
-                                                   _MEDIA_TYPES[fmt])}
+                              sources, params.get("animatic_url"), lines)
+    _BUILT.clear()
+    _BUILT[key] = timeline
+    return timeline
 
 
 def usd_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str, Blob]:
@@ -72,5 +93,5 @@ def usd_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str
     return {"scene.usda": Blob(usda, "model/vnd.usda")}
 
 
-TIMELINE = register(Step("timeline", "3", timeline_step, Resources(cpu=1, memory_mb=512)))
+TIMELINE = register(Step("timeline", "4", timeline_step, Resources(cpu=1, memory_mb=512)))
 USD = register(Step("usd", "1", usd_step, Resources(cpu=1, memory_mb=256)))
