@@ -11,9 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from shotline.store.project import Project
 from tests.pg_server import PostgresServer, available
+
+# Property tests judge behaviour, not speed: a busy CI machine must not fail them on
+# hypothesis's per-example deadline (speed is the benchmark harness's business).
+settings.register_profile("shotline", deadline=None)
+settings.load_profile("shotline")
 
 SCRIPT = """Title: Two Rooms
 Author: The Team
