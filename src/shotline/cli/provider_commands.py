@@ -21,6 +21,7 @@ from shotline.providers.routing import (
     declared_terms,
     endpoint_terms,
     make_config,
+    models_of,
     provider_table,
     today,
 )
@@ -54,7 +55,7 @@ def provider_rows(settings: Settings) -> list[dict[str, Any]]:
             rows.append({"provider": name, "error": f"no plugin {table.get('plugin')!r}"})
             continue
         config = make_config(name, plugin, table, os.environ)
-        for model in plugin.info.models:
+        for model in models_of(plugin, config):
             terms = declared_terms(name, endpoint_terms(plugin, config, model.terms), table)
             refused = check_terms(terms, settings.policy, today())
             rows.append({

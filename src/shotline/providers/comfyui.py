@@ -999,6 +999,18 @@ class ComfyUIPlugin:
             found[name] = workflow
         return found
 
+    def models_for(self, config: ProviderConfig) -> tuple[ModelInfo, ...]:
+        """Routing's hook: the shipped models, and the production's own workflows under
+        their own names, each able to do what its placeholders allow."""
+        declared = {m.name: m for m in self.info.models}
+        extra = tuple(
+            ModelInfo(name, workflow.capabilities, CostModel(), LOCAL_TERMS,
+                      max_references=MAX_REFERENCES
+                      if IMAGE_REFERENCE in workflow.capabilities else 0,
+                      description=f"the production's workflow {workflow.source}")
+            for name, workflow in self.workflows(config).items() if name not in declared)
+        return self.info.models + extra
+
     def connect(self, config: ProviderConfig) -> ComfyUIClient:
         if not config.endpoint:
             config = replace(config, endpoint=DEFAULT_ENDPOINT)

@@ -60,18 +60,28 @@ def provider_table(settings: Settings, name: str) -> dict[str, Any]:
     return table
 
 
+def models_of(plugin: ProviderPlugin, config: ProviderConfig) -> tuple[ModelInfo, ...]:
+    """The plugin's models; a plugin whose models depend on its configuration (a
+    ComfyUI with the production's own workflows) says so through `models_for`."""
+    extend = getattr(plugin, "models_for", None)
+    if callable(extend):
+        found = extend(config)
+        if isinstance(found, tuple) and all(isinstance(m, ModelInfo) for m in found):
+            return found
+    return plugin.info.models
+
+
 def _model(plugin: ProviderPlugin, name: str, wanted: str | None,
-           table: dict[str, Any], capability: str) -> ModelInfo:
-    info = plugin.info
+           table: dict[str, Any], capability: str,
+           models: tuple[ModelInfo, ...]) -> ModelInfo:
     model: ModelInfo | None
     if wanted is None:  # the first model that can do the work
-        model = next((m for m in info.models if capability in m.capabilities),
-                     info.models[0])
+        model = next((m for m in models if capability in m.capabilities), models[0])
     else:
-        model = next((m for m in info.models if m.name == wanted), None)
+        model = next((m for m in models if m.name == wanted), None)
     if model is not None and model.name != ANY_MODEL:
         return model
-    wildcard = next((m for m in info.models if m.name == ANY_MODEL), None)
+    wildcard = next((m for m in models if m.name == ANY_MODEL), None)
     if wildcard is not None:
         listed = table.get("models") or [None]
         if not isinstance(listed, list):
@@ -83,8 +93,8 @@ def _model(plugin: ProviderPlugin, name: str, wanted: str | None,
                              f"models = [...] in [providers.{name}]", source=SETTINGS_FILE)
         return ModelInfo(str(chosen), wildcard.capabilities, wildcard.cost, wildcard.terms,
                          wildcard.sizes, wildcard.max_references, wildcard.description)
-    models = ", ".join(m.name for m in info.models)
-    raise InputError(f"provider {name} has no model {wanted!r}; it has {models}")
+    names = ", ".join(m.name for m in models)
+    raise InputError(f"provider {name} has no model {wanted!r}; it has {names}")
 
 
 def declared_terms(name: str, terms: DataUseTerms,
@@ -147,11 +157,11 @@ def resolve(settings: Settings, ref: str, capability: str, *, on: date | None = 
     plugin = find(str(table.get("plugin", name)))
     if wanted is None and isinstance(table.get("default"), str):
         wanted = table["default"]
-    model = _model(plugin, name, wanted, table, capability)
+    config = make_config(name, plugin, table, os.environ if environ is None else environ)
+    model = _model(plugin, name, wanted, table, capability, models_of(plugin, config))
     if capability not in model.capabilities:
         raise InputError(f"{name}:{model.name} cannot do {capability}; it can do "
                          f"{', '.join(sorted(model.capabilities))}")
-    config = make_config(name, plugin, table, os.environ if environ is None else environ)
     terms = declared_terms(name, endpoint_terms(plugin, config, model.terms), table)
     require_allowed(f"{name}:{model.name}", terms, settings.policy, on or today())
     return Route(name, plugin, model, terms, config)
