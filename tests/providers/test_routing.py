@@ -5,7 +5,7 @@ provider is ever connected."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -286,3 +286,20 @@ def test_the_builtin_previs_resolves_today(no_network: list[Any]) -> None:
     found = resolve(settings(), "previs", IMAGE_EDIT, environ={})
     assert found.plugin is PREVIS and found.ref == "previs:sketch"
     assert no_network == []
+
+
+def test_the_budget_estimate_follows_the_image_quality_asked_for() -> None:
+    from shotline.store.settings import parse_settings
+
+    text = '''name = "t"
+script = "t.fountain"
+[policy]
+allow_human_review = true
+require_zero_data_retention = false
+max_retention_days = 30
+[providers.openai]
+image_quality = "high"
+'''
+    route = resolve(parse_settings(text), "openai:gpt-image-1", "image", on=date.today(),
+                    environ={})
+    assert route.model.cost.per_image == 0.25

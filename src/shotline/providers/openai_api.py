@@ -524,6 +524,15 @@ class OpenAIPlugin:
 
     info = INFO
 
+    def models_for(self, config: ProviderConfig) -> tuple[ModelInfo, ...]:
+        """Routing's hook: gpt-image-1 priced at the quality this project asks for, so
+        the budget holds back enough before each call (the dearest size's price)."""
+        quality = str(config.options.get("image_quality", "medium"))
+        if quality not in QUALITIES:
+            return INFO.models
+        return tuple(replace(m, cost=CostModel(per_image=IMAGE_PRICES[quality][1]))
+                     if m.name == IMAGE_MODEL else m for m in INFO.models)
+
     def connect(self, config: ProviderConfig) -> OpenAIClient:
         key = config.secret(ENV_KEY)
         quality = str(config.options.get("image_quality", "medium"))
