@@ -180,3 +180,19 @@ def test_no_matching_shot_is_an_error(make_project: Callable[..., Project]) -> N
     project = make_project()
     with pytest.raises(InputError, match="no shot matches"):
         run(project, takes=1, shots=("99Z",), providers=("previs",))
+
+
+def test_takes_and_selects_on_either_database(make_project: Callable[..., Project],
+                                              pix: Callable[..., None],
+                                              database_url: str) -> None:
+    project = with_budget(make_project(database_url=database_url), 1.0)
+    summary = run(project, takes=2, shots=("1A",))
+    assert summary.generated is not None
+    assert [t["take"] for t in summary.generated.takes] == [1, 2]
+    assert summary.generated.cost_usd == pytest.approx(0.08)
+    select_take(project, "1A", 2, "director")
+    again = run(project, takes=3, shots=("1A",))
+    assert again.generated is not None
+    assert [t["take"] for t in again.generated.takes] == [1, 2, 3]
+    assert again.generated.cost_usd == pytest.approx(0.04)
+    assert Ledger(project.sessions, 1.0).spent() == pytest.approx(0.12)
