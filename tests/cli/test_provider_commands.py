@@ -44,7 +44,7 @@ def test_takes_select_and_the_cut(cli: Cli, project: Path) -> None:
     assert made.returncode == 0, made.stderr
     summary = json.loads(made.stdout)
     assert [t["take"] for t in summary["takes"]] == [1, 2] and summary["cost_usd"] == 0.0
-    assert (project / "exports" / "takes" / "1A" / "take-2.png").is_file()
+    assert (project / "exports" / "takes" / "1A" / "1A-take-2.png").is_file()
     assert (project / "exports" / "dailies.pdf").is_file()
     listed = json.loads(cli("takes", "1A", "--json", "-p", project).stdout)
     assert [(t["take"], t["provider"], t["selected"]) for t in listed["takes"]] == [

@@ -77,7 +77,8 @@ def test_takes_come_back_with_cost_and_provenance(make_project: Callable[..., Pr
     assert record["original_size"] == [1024, 768] and record["size"] == [320, 180]
     # The takes are exported, with the dailies sheet.
     first = project.exports / "takes" / shots[0]
-    assert sorted(p.name for p in first.iterdir()) == ["take-1.png", "take-2.png"]
+    assert sorted(p.name for p in first.iterdir()) == [f"{shots[0]}-take-{n}.png"
+                                                       for n in (1, 2)]
     assert (project.exports / "dailies.pdf").read_bytes().startswith(b"%PDF")
 
 
@@ -115,6 +116,9 @@ def test_the_budget_stops_paid_calls(make_project: Callable[..., Project],
     ledger = Ledger(project.sessions, 0.10)
     assert ledger.spent() <= 0.10 + 1e-9
     assert len(calls()) <= 2
+    # What was paid for before the refusal is kept as takes.
+    charged = [r for r in ledger.records() if r.status == "charged"]
+    assert charged and len(takes_of(project)) == len(charged)
 
 
 def test_default_budget_refuses_a_paid_provider(make_project: Callable[..., Project],
@@ -150,7 +154,7 @@ def test_the_cut_follows_the_selected_take(make_project: Callable[..., Project],
     clip = next(c for c in timeline.video_tracks()[0].find_clips() if c.name == shot)
     meta = clip.metadata["shotline"]
     assert meta["take"] == 2 and meta["ai_generated"] is True and meta["provider"] == "pix"
-    assert clip.media_reference.target_url.endswith(f"takes/{shot}/take-2.png")
+    assert clip.media_reference.target_url.endswith(f"takes/{shot}/{shot}-take-2.png")
     # Back to the board: the cut is as it was.
     select_take(project, shot, 0, "director")
     run_project(project, InlineExecutor())
@@ -172,7 +176,7 @@ def test_builtin_previs_provider_end_to_end(make_project: Callable[..., Project]
     assert summary.generated is not None and summary.generated.cost_usd == 0.0
     assert len(summary.generated.takes) == 1
     board = (project.exports / "boards" / "1A.png").read_bytes()
-    picture = (project.exports / "takes" / "1A" / "take-1.png").read_bytes()
+    picture = (project.exports / "takes" / "1A" / "1A-take-1.png").read_bytes()
     assert picture != board and picture.startswith(b"\x89PNG")
 
 

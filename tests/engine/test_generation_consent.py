@@ -84,7 +84,7 @@ def test_consent_lets_it_through_and_revoking_quarantines(project: Project,
     shot = with_mara[0].shot_id
     select_take(project, shot, with_mara[0].number, "director")
     run_project(project, InlineExecutor())
-    assert (project.exports / "takes" / shot / f"take-{with_mara[0].number}.png").is_file()
+    assert (project.exports / "takes" / shot / f"{shot}-take-{with_mara[0].number}.png").is_file()
 
     revoke(project, consent_id, "the performer withdrew", now())
     after = run_project(project, InlineExecutor())
@@ -96,3 +96,29 @@ def test_consent_lets_it_through_and_revoking_quarantines(project: Project,
     assert any(f"shot {shot}" in w and "board" in w for w in after.warnings)
     with pytest.raises(ConsentRefusal, match="revoked"):
         run(project)
+
+
+def test_a_performer_named_in_a_prompt_needs_consent_even_uncast(
+        project: Project, tmp_path: Path) -> None:
+    # A performer who plays no character, named in MARA's description (a look-alike).
+    add_performer(project, "Zed Harlow", aliases=["Halloran"])
+    bible.set_entry(project, "MARA", performer="",
+                    description="Looks like Halloran in a red coat.")
+    with pytest.raises(ConsentRefusal, match="Zed Harlow"):
+        run(project)
+    assert sent() == 0
+
+
+def test_linking_a_performer_after_the_take_ties_it_to_the_consent(
+        project: Project, tmp_path: Path) -> None:
+    bible.set_entry(project, "MARA", performer="")  # made while no one plays MARA
+    run(project)
+    assert all(not t.likeness for t in takes_of(project))
+    bible.set_entry(project, "MARA", performer="Ana Lima")
+    consent_id = consent(project, tmp_path)
+    run(project)  # the same takes, from the cache: now known to carry Ana's face
+    tied = [t for t in takes_of(project) if t.likeness]
+    assert tied and all(t.likeness == [["Ana Lima", "face", consent_id]] for t in tied)
+    revoke(project, consent_id, "withdrawn", now())
+    run_project(project, InlineExecutor())
+    assert {t.id for t in takes_of(project) if t.quarantined} == {t.id for t in tied}

@@ -34,7 +34,7 @@ def test_exports_are_signed_with_the_project_key(make_project: Callable[..., Pro
     assert summary.generated is not None
     board = check(project, "boards/1A.png", "image/png")
     assert board["digital_source_type"] == SOURCE + "algorithmicMedia"
-    take = check(project, "takes/1A/take-1.png", "image/png")
+    take = check(project, "takes/1A/1A-take-1.png", "image/png")
     assert take["digital_source_type"] == SOURCE + "trainedAlgorithmicMedia"
     assert any("previs frame 1A" in str(i) for i in take["ingredients"])  # type: ignore[attr-defined]
     assert take["prompts"] and "lens" in str(take["prompts"])
@@ -44,7 +44,7 @@ def test_exports_are_signed_with_the_project_key(make_project: Callable[..., Pro
     assert movie["digital_source_type"] == SOURCE + "composite"
     assert any("take 1" in str(i) for i in movie["ingredients"])  # type: ignore[attr-defined]
     # One changed byte and the credentials no longer hold.
-    data = bytearray((project.exports / "takes/1A/take-1.png").read_bytes())
+    data = bytearray((project.exports / "takes/1A/1A-take-1.png").read_bytes())
     data[len(data) // 2] ^= 0xFF
     tampered = verify_asset(bytes(data), "image/png",
                             load_trust_anchors(identity_folder(project.state)))

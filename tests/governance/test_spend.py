@@ -97,9 +97,13 @@ def test_the_same_key_twice_is_held_once(project: Project) -> None:
     assert book.spent() == pytest.approx(0.6)
     assert statuses(book) == {"a": ("reserved", 0.6, None)}
     book.settle("a", 0.5)
-    book.reserve(charge("a", 0.6))  # a charged call asked again: nothing more is held
-    assert statuses(book) == {"a": ("charged", 0.6, 0.5)}
-    assert book.spent() == pytest.approx(0.5)
+    # Asked again after it was paid (its answer was lost): it may be paid again, so it
+    # is a new attempt, held against the budget on its own.
+    with pytest.raises(PolicyRefusal, match="budget"):
+        book.reserve(charge("a", 0.6))
+    assert book.reserve(charge("a", 0.4)) == "a#2"
+    assert statuses(book)["a#2"] == ("reserved", 0.4, None)
+    assert book.spent() == pytest.approx(0.9)
 
 
 def test_the_same_key_is_one_record_across_ledgers(sqlite_project: Project) -> None:
@@ -213,12 +217,16 @@ def test_spent_never_exceeds_the_budget(make_project: Callable[..., Project], bu
         if op == "reserve":
             before = book.spent()
             try:
-                book.reserve(charge(key, estimate))
+                made = book.reserve(charge(key, estimate))
             except PolicyRefusal:
-                assert state.get(key) not in ("reserved", "charged")
+                assert state.get(key) != "reserved"
                 assert estimate > 0 and before + estimate > budget
             else:
-                if state.get(key) not in ("reserved", "charged"):
+                if state.get(key) == "charged":  # paid before: a new attempt of its own
+                    assert made.startswith(f"{key}#")
+                    held[made] = estimate
+                    state[made] = "reserved"
+                elif state.get(key) != "reserved":
                     state[key], held[key] = "reserved", estimate
         elif op == "settle" and state.get(key) == "reserved":
             cost = round(held[key] * share, 6)

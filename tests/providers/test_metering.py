@@ -67,9 +67,9 @@ class WatchedBudget(MemoryBudget):
         super().__init__(budget_usd)
         self.log: list[tuple[str, Any]] = []
 
-    def reserve(self, charge: Charge) -> None:
+    def reserve(self, charge: Charge) -> str:
         self.log.append(("reserve", charge))
-        super().reserve(charge)
+        return super().reserve(charge)
 
     def settle(self, key: str, cost_usd: float) -> None:
         self.log.append(("settle", (key, cost_usd)))
@@ -214,12 +214,21 @@ def test_call_key() -> None:
     assert len(call_key("x")) == 48
 
 
-def test_the_same_call_twice_is_held_once() -> None:
+def test_a_paid_call_made_again_is_a_new_attempt_held_anew() -> None:
     budget = MemoryBudget(1.5)
     provider = FakeProvider(text=TextResult("calm", cost_usd=0.9))
     complete(route(TEXT_COST), provider, ask(max_tokens=500), budget, "p")
-    complete(route(TEXT_COST), provider, ask(max_tokens=500), budget, "p")  # same key
+    # The same call again (its answer was lost): it may be paid again, so it must fit.
+    with pytest.raises(PolicyRefusal, match="budget"):
+        complete(route(TEXT_COST), provider, ask(max_tokens=500), budget, "p")
     assert budget.spent == {"call-1": 0.9}
+
+
+def test_a_call_still_reserved_is_held_once() -> None:
+    budget = MemoryBudget(1.0)
+    assert budget.reserve(Charge("acme", "m1", "p", "a", 0.6)) == "a"
+    assert budget.reserve(Charge("acme", "m1", "p", "a", 0.6)) == "a"
+    assert budget.spent == {"a": 0.6}
 
 
 def test_memory_budget() -> None:

@@ -303,3 +303,17 @@ image_quality = "high"
     route = resolve(parse_settings(text), "openai:gpt-image-1", "image", on=date.today(),
                     environ={})
     assert route.model.cost.per_image == 0.25
+
+
+@pytest.mark.parametrize("endpoint", ["http://203.0.113.9/v1", "ftp://example.com/v1"])
+def test_a_remote_providers_key_never_goes_in_the_clear(endpoint: str) -> None:
+    from shotline.store.settings import parse_settings
+
+    text = f'''name = "t"
+script = "t.fountain"
+[providers.openai]
+endpoint = "{endpoint}"
+'''
+    with pytest.raises(InputError, match="must be an https URL"):
+        resolve(parse_settings(text), "openai:gpt-4o", "text", on=date.today(),
+                environ={"OPENAI_API_KEY": "sk-secret-123456"})

@@ -75,3 +75,12 @@ def test_big_scripts_parse_in_linear_time() -> None:
     scene = "INT. ROOM - DAY\n\nMARA\n(quietly)\nNot yet.\n\nShe *leaves* [[note]].\n\n"
     script = parse_fountain(scene * 2000)
     assert len(script.elements) == 2000 * 6
+
+
+def test_a_scene_number_that_could_name_a_path_is_not_one() -> None:
+    from shotline.script import parse_fountain
+
+    script = parse_fountain("INT. ROOM - DAY #../../evil#\n\nHello.\n\n"
+                            "INT. HALL - DAY #12A.1#\n\nHi.\n")
+    numbers = [e.scene_number for e in script.elements if e.scene_number is not None]
+    assert numbers == ["12A.1"]

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from shotline.cli.common import JsonFlag, ProjectOption, app, open_project, out, say
+from shotline.engine.generation import withdraw
 from shotline.errors import InputError
 from shotline.files import to_json
 from shotline.governance.consent import (
@@ -199,9 +200,13 @@ def consent_revoke(
     try:
         entry = revoke(project, consent_id, reason, now())
         changes = quarantine(project, now(), likeness_dependencies(project))
+        withdrawn = withdraw(project, changes)
     finally:
         project.close()
     say(f"revoked consent {entry.id} for {entry.performer}: {entry.facts.revoke_reason}")
     for change in changes:
         if change.action == "quarantined":
             say(f"shot {change.shot_id} take {change.number} quarantined")
+    if withdrawn:
+        say(f"took {len(withdrawn)} files out of exports/; `shotline run` re-cuts the "
+            "animatic and the timelines without them")

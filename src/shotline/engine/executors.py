@@ -89,30 +89,42 @@ class ThreadExecutor:
 
     def __init__(self, workers: int = 4) -> None:
         self.workers = max(1, workers)
-        self._futures: list[Future[dict[str, Blob]]] = []
+        self._futures: dict[Future[dict[str, Blob]], int] = {}
+        self._reported: set[Future[dict[str, Blob]]] = set()
 
     def cancel_pending(self) -> None:
         """Drop the jobs not yet started; those under way still report."""
         for future in self._futures:
             future.cancel()
 
+    def drain(self) -> Iterator[tuple[int, Outcome]]:
+        """After an interruption: drop what has not started, wait for the jobs under way
+        (paid calls, perhaps) and give what they brought back, so it can be kept."""
+        self.cancel_pending()
+        for future, index in list(self._futures.items()):
+            if future in self._reported or future.cancelled():
+                continue
+            exc = future.exception()
+            self._reported.add(future)
+            yield index, (exc if exc is not None else future.result())
+
     def run(self, jobs: Sequence[tuple[Job, Resources]]) -> Iterator[tuple[int, Outcome]]:
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             futures = {pool.submit(execute, job): index
                        for index, (job, _) in enumerate(jobs)}
-            self._futures = list(futures)
+            self._futures, self._reported = futures, set()
             pending = set(futures)
             try:
                 while pending:
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
-                        if future.cancelled():
+                        if future.cancelled() or future in self._reported:
                             continue
                         exc = future.exception()
+                        self._reported.add(future)
                         yield futures[future], (exc if exc is not None else future.result())
             finally:
                 self.cancel_pending()
-                self._futures = []
 
     def close(self) -> None:
         pass

@@ -4,8 +4,11 @@ takes replace the boards in the animatic and the exports."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -19,12 +22,14 @@ from shotline.engine.generation_steps import (
     providers_open,
     seed_for,
 )
+from shotline.engine.keys import canonical_json
 from shotline.engine.runner import Engine, Outputs
 from shotline.engine.steps import Task
 from shotline.errors import InputError
 from shotline.governance import audit
 from shotline.governance.consent import (
     PerformerFacts,
+    QuarantineChange,
     likeness_uses,
     quarantine,
     require_consent,
@@ -33,7 +38,7 @@ from shotline.governance.spend import Ledger
 from shotline.model.appearance import Appearance
 from shotline.model.shots import ScenePlan, Shot
 from shotline.providers.protocols import ImageProvider, ProviderError
-from shotline.providers.registry import find
+from shotline.providers.registry import entry_point_distributions
 from shotline.providers.routing import Route, connect, resolve
 from shotline.providers.types import IMAGE, IMAGE_EDIT, IMAGE_REFERENCE
 from shotline.render.prompts import NEGATIVE, shot_prompt
@@ -42,6 +47,7 @@ from shotline.review.takes import (
     likeness_dependencies,
     record_takes,
     selections,
+    take_file,
     takes_of,
 )
 from shotline.store import characters as bible
@@ -86,8 +92,9 @@ def _wanted(shot: Shot, only: tuple[str, ...]) -> bool:
 def _references(project: Project, names: Sequence[str]) -> dict[str, str]:
     refs: dict[str, str] = {}
     for name in names:
-        for k, (digest, _label, _media) in enumerate(bible.references(project, name)):
-            refs[f"ref:{name}:{k:02d}"] = digest
+        key = bible.normalise_name(name)  # an override may write "Mara" for MARA
+        for k, (digest, _label, _media) in enumerate(bible.references(project, key)):
+            refs[f"ref:{key}:{k:02d}"] = digest
     return refs
 
 
@@ -103,6 +110,11 @@ def generate_takes(project: Project, engine: Engine, run_id: int, request: Gener
     shots: list[Shot] = []
     likeness: list[tuple[tuple[str, str, int], ...]] = []
     cast = _performers(project)
+    # What else makes a take what it is: the endpoint and the provider's options (a
+    # checkpoint, a quality); secrets are not options and never enter a parameter.
+    setups = {route.ref: hashlib.sha256(canonical_json(
+        {"endpoint": route.config.endpoint, "options": route.config.options})).hexdigest()[:16]
+        for route in routes}
     for number, digest in plans.items():
         plan = ScenePlan.from_dict(orjson.loads(project.objects.get(digest)))
         for shot in plan.shots:
@@ -115,12 +127,19 @@ def generate_takes(project: Project, engine: Engine, run_id: int, request: Gener
             prompt = shot_prompt(shot, headings.get(number, ""), words)
             refs = _references(project, shot.subjects)
             appearances = {c: looks[c].to_dict() for c in shot.subjects if c in looks}
+            # References per character, as the bible (and the gate) names them.
+            ref_count: dict[str, int] = {}
+            for key in refs:
+                who = key.split(":")[1]
+                ref_count[who] = ref_count.get(who, 0) + 1
             for route in routes:
                 # The consent gate: a likeness without valid consent stops the run here,
-                # before anything is sent anywhere.
-                sent = len(refs) if IMAGE_REFERENCE in route.model.capabilities else 0
+                # before anything is sent anywhere. Every performer is looked for in the
+                # prompt, cast or not; references count for the character they show.
+                takes_refs = IMAGE_REFERENCE in route.model.capabilities
                 uses = likeness_uses(prompt, list(cast), cast,
-                                     {c: sent for c in shot.subjects if c in cast})
+                                     {c: ref_count.get(c, 0) if takes_refs else 0
+                                      for c in cast})
                 deps = tuple((d.performer, d.use, d.consent_id)
                              for d in require_consent(project, uses, now()))
                 for k in range(1, request.takes + 1):
@@ -131,7 +150,8 @@ def generate_takes(project: Project, engine: Engine, run_id: int, request: Gener
                         {"stage": stage, **refs},
                         {"route": route.ref, "shot": shot.id, "take": k, "prompt": prompt,
                          "negative": NEGATIVE, "width": settings.width,
-                         "height": settings.height, "appearances": appearances},
+                         "height": settings.height, "appearances": appearances,
+                         "setup": setups[route.ref]},
                         seed=seed_for(shot.id, route.ref, k), provider=route.name,
                         model=route.model.name))
     if request.shots and not tasks:
@@ -147,20 +167,20 @@ def generate_takes(project: Project, engine: Engine, run_id: int, request: Gener
         if not hasattr(provider, "generate"):
             raise InputError(f"{route.ref} does not make images")
         opened[route.ref] = OpenProvider(route, _image(provider), ledger)
-    with providers_open(opened):
-        outputs = engine.run(tasks, "generate", ThreadExecutor(request.workers))
+    try:
+        with providers_open(opened):
+            outputs = engine.run(tasks, "generate", ThreadExecutor(request.workers))
+    except BaseException:
+        # A refusal or an error part-way: the takes already paid for are kept as takes.
+        done = engine.cached(tasks)
+        record_takes(project, [_new_take(project, t, s, done[t.key], d)
+                               for t, s, d in zip(tasks, shots, likeness, strict=True)
+                               if t.key in done], run_id)
+        raise
     known = _ran_keys(project, [t.key for t in tasks])
     made = [(_new_take(project, task, shot, out, deps), task.key not in known)
             for task, shot, out, deps in zip(tasks, shots, outputs, likeness, strict=True)]
     numbers = record_takes(project, [m for m, _ in made], run_id)
-    with project.sessions.begin() as s:  # each new take, in the audit log
-        for (take, new), take_number in zip(made, numbers, strict=True):
-            if new:
-                audit.append(s, "generation", take.provider, f"shot {take.shot_id} take "
-                             f"{take_number}", {"model": take.model, "seed": take.seed,
-                                                "picture": take.asset_hash, "run": run_id,
-                                                "likeness": [list(d) for d in take.likeness]})
-    audit.anchor(project)
     result = Made()
     for (take, new), take_number in zip(made, numbers, strict=True):
         result.takes.append({"shot": take.shot_id, "take": take_number,
@@ -188,17 +208,22 @@ def _new_take(project: Project, task: Task, shot: Shot, out: Outputs,
 
 
 def _performers(project: Project) -> dict[str, PerformerFacts]:
-    """Character -> the performer who plays them, as the consent rules see them."""
+    """Character -> the performer who plays them, as the consent rules see them; a
+    performer who plays no character is listed under their own name, so that naming
+    them in a prompt (a cameo, "looks like ...") still needs their consent."""
     with project.sessions() as s:
         rows = {p.id: p for p in s.scalars(select(Performer))}
+        facts = {pid: PerformerFacts(p.name, p.deceased, p.minor, tuple(p.aliases or ()))
+                 for pid, p in rows.items()}
         found: dict[str, PerformerFacts] = {}
         for character in s.scalars(select(CharacterRecord)
                                    .where(CharacterRecord.performer_id.is_not(None))):
-            performer = rows.get(character.performer_id or 0)
-            if performer is not None:
-                found[character.name] = PerformerFacts(
-                    performer.name, performer.deceased, performer.minor,
-                    tuple(performer.aliases or ()))
+            if character.performer_id in facts:
+                found[character.name] = facts[character.performer_id]
+        cast = {f.name for f in found.values()}
+        for performer in facts.values():
+            if performer.name not in cast:
+                found[f"(performer) {performer.name}"] = performer
     return found
 
 
@@ -222,20 +247,43 @@ class Pictures:
 
 
 def generative(project: Project, provider: str) -> bool:
-    """Whether a provider's pictures come from a trained model. The built-ins draw by
-    rule (the previs sketch), so their takes are algorithmic, not AI-generated."""
+    """Whether a provider's pictures come from a trained model. Shotline's own built-ins
+    draw by rule (the previs sketch), so their takes are algorithmic; anything else,
+    whatever it says of itself, is labelled AI-generated."""
     table = project.settings.providers.get(provider, {})
     plugin_name = table.get("plugin", provider) if isinstance(table, dict) else provider
-    try:
-        return find(str(plugin_name)).info.where != "builtin"
-    except InputError:
-        return True  # a provider no longer installed: assume the stricter label
+    return str(plugin_name) not in _builtin_names()
+
+
+@lru_cache(maxsize=1)
+def _builtin_names() -> frozenset[str]:
+    return frozenset(name for name, dist in entry_point_distributions().items()
+                     if dist == "shotline" and name in ("previs", "espeak", "hashing"))
+
+
+BUNDLES = ("editorial/timeline.otioz",)  # made on request, with the pictures inside
+
+
+def withdraw(project: Project, changes: Sequence[QuarantineChange]) -> list[Path]:
+    """Take the newly quarantined takes out of exports/ at once, with any bundle that
+    may carry them; the run that follows re-cuts the animatic and the timelines."""
+    gone: list[Path] = []
+    quarantined = [c for c in changes if c.action == "quarantined"]
+    names = [take_file(c.shot_id, c.number) for c in quarantined]
+    names += list(BUNDLES) if quarantined else []
+    for name in names:
+        path = project.exports / name
+        if path.is_file():
+            path.unlink()
+            gone.append(path)
+    return gone
 
 
 def consent_review(project: Project) -> list[str]:
     """Takes whose likeness consent was revoked or ran out are quarantined (kept, never
     exported); a new consent lifts it. What changed, as warnings."""
     changes = quarantine(project, now(), likeness_dependencies(project))
+    withdraw(project, changes)
     return [f"shot {c.shot_id} take {c.number} {c.action}: {c.reason}" for c in changes
             if c.action != "covered"]
 
@@ -254,7 +302,7 @@ def pictures(project: Project, boards: Mapping[str, Outputs], staged: Mapping[st
     warnings: list[str] = []
     for take in takes_of(project):
         if take.shot_id in boards and not take.quarantined:
-            files[f"takes/{take.shot_id}/take-{take.number}.png"] = take.asset_hash
+            files[take_file(take.shot_id, take.number)] = take.asset_hash
     for shot, take in sorted(selections(project).items()):
         if shot not in boards:
             continue
@@ -268,7 +316,7 @@ def pictures(project: Project, boards: Mapping[str, Outputs], staged: Mapping[st
             continue
         asset[shot] = take.asset_hash
         source[shot] = {"asset": take.asset_hash,
-                        "url": f"{exports_url}/takes/{shot}/take-{take.number}.png",
+                        "url": f"{exports_url}/{take_file(shot, take.number)}",
                         "take": take.number, "provider": take.provider, "model": take.model,
                         "seed": take.seed, "ai_generated": generative(project, take.provider)}
     return Pictures(asset, source, files, warnings)

@@ -10,6 +10,7 @@ import os
 import re
 import socket
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,12 +109,16 @@ def run_project(project: Project, executor: Executor, console: Console | None = 
             with engine.showing_progress():
                 summary = _pipeline(project, engine, run_id, conform, formats, generation)
         except BaseException as exc:
-            _close_run(project, run_id, engine.counts, "failed" if isinstance(exc, Exception)
-                       else "interrupted", str(exc) or type(exc).__name__)
+            status = "failed" if isinstance(exc, Exception) else "interrupted"
+            _close_run(project, run_id, engine.counts, status, str(exc) or type(exc).__name__)
+            with suppress(Exception):  # the log must not hide the run's own error
+                audit.record(project, "run", executor.name, f"run {run_id}", {
+                    "status": status, "tasks_run": engine.counts.run,
+                    "error": (str(exc) or type(exc).__name__)[:500]})
             raise
         _close_run(project, run_id, engine.counts, "done", None)
         audit.record(project, "run", executor.name, f"run {run_id}", {
-            "tasks_run": engine.counts.run, "tasks_cached": engine.counts.cached,
+            "status": "done", "tasks_run": engine.counts.run, "tasks_cached": engine.counts.cached,
             "exports": len(summary.exports), "warnings": len(summary.warnings),
             "cost_usd": summary.generated.cost_usd if summary.generated else 0.0})
     summary.seconds = time.perf_counter() - started
@@ -253,7 +258,7 @@ def _previs(project: Project, engine: Engine, index: list[dict[str, Any]], numbe
             files[f"previs/{shot}/{name}"] = out[name]
     files.update(shown.files)
     files.update(dailies(project, engine, plan_of, headings))
-    files.update(sign_exports(project, engine, files))
+    files.update(sign_exports(project, engine, files, set(shown.asset.values())))
     files.update(_editorial(project, engine, index, numbers, plan_of, edit, shown.source,
                             cuts, staged, extra_formats))
     warnings = [] if speech else [
@@ -482,24 +487,31 @@ def materialize(project: Project, outputs: Outputs) -> list[Path]:
         manifest = {}
     written: list[Path] = []
     changed: list[str] = []
+    inside = folder.resolve()
     for name, digest in sorted(outputs.items()):
         target = folder / name
+        if not (inside / name).resolve().is_relative_to(inside):
+            raise InputError(f"refusing to write {name!r} outside the exports folder",
+                             source=str(folder))
         if manifest.get(name) != digest or not target.is_file():
             write_atomic(target, project.objects.get(digest))
             changed.append(name)
         written.append(target)
     for name in set(manifest) - set(outputs):  # files an older run made that no longer exist
+        if not (inside / name).resolve().is_relative_to(inside):
+            continue
         (folder / name).unlink(missing_ok=True)
         parent = (folder / name).parent
         while parent != folder and parent.is_dir() and not any(parent.iterdir()):
             parent.rmdir()  # a folder it emptied (a quarantined take's) goes too
             parent = parent.parent
     manifest_text = to_json(dict(sorted(outputs.items())))
-    write_atomic(manifest_path, manifest_text)
-    if changed:  # what left the project, and which version of everything it was
+    if changed:  # what left the project, and which version of everything it was; logged
+        # before the manifest, so a crash between the two logs it twice, never not at all
         audit.record(project, "export", "shotline", str(folder.name), {
             "changed": changed[:50], "count": len(changed),
             "manifest": hashlib.sha256(manifest_text.encode()).hexdigest()})
+    write_atomic(manifest_path, manifest_text)
     return written
 
 

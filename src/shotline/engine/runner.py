@@ -146,6 +146,14 @@ class Engine:
                     self.counts.add(task.step.name, ran=True)
                     self._progress.advance(bar)
                     started = now()
+            except BaseException:
+                # Interrupted (Ctrl-C): keep what the jobs under way bring back, then go.
+                drain = getattr(executor, "drain", None)
+                if callable(drain):
+                    for k, outcome in drain():
+                        if not isinstance(outcome, BaseException):
+                            results[todo[k]] = self._record(tasks[todo[k]], outcome, started)
+                raise
             finally:
                 close = getattr(outcomes, "close", None)
                 if callable(close):

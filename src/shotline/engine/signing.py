@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import orjson
@@ -19,7 +19,7 @@ from shotline.engine.generation import generative
 from shotline.engine.runner import Engine
 from shotline.engine.steps import Task
 from shotline.governance.signing import ensure_identity, identity_folder
-from shotline.review.takes import selections, takes_of
+from shotline.review.takes import selections, take_file, takes_of
 from shotline.store.project import Project
 from shotline.store.schema import StepOutput, StepRun, TakeRecord
 
@@ -40,8 +40,11 @@ def _take_outputs(project: Project, takes: list[TakeRecord]) -> dict[str, dict[s
     return found
 
 
-def sign_exports(project: Project, engine: Engine, files: Mapping[str, str]) -> dict[str, str]:
-    """Export name -> the signed object, for the boards, takes and animatic in files."""
+def sign_exports(project: Project, engine: Engine, files: Mapping[str, str],
+                 shown: Collection[str] = ()) -> dict[str, str]:
+    """Export name -> the signed object, for the boards, takes and animatic in files;
+    `shown` are the pictures the animatic shows (its ingredients are the takes among
+    them)."""
     identity = ensure_identity(project.state, project.settings.name)
     base: dict[str, Any] = {
         "identity": str(identity_folder(project.state)),
@@ -59,10 +62,10 @@ def sign_exports(project: Project, engine: Engine, files: Mapping[str, str]) -> 
                 "kind": "previs", "title": f"{title}: board {shot}", "media_type": "image/png",
                 "provider": "shotline", "model": RENDERER}))
     takes = [t for t in takes_of(project)
-             if f"takes/{t.shot_id}/take-{t.number}.png" in files]
+             if take_file(t.shot_id, t.number) in files]
     outputs = _take_outputs(project, takes)
     for take in takes:
-        name = f"takes/{take.shot_id}/take-{take.number}.png"
+        name = take_file(take.shot_id, take.number)
         made = outputs.get(take.cache_key, {})
         record = orjson.loads(project.objects.get(made["take.json"])) if "take.json" in made \
             else {}
@@ -79,8 +82,7 @@ def sign_exports(project: Project, engine: Engine, files: Mapping[str, str]) -> 
             "media_type": "image/png", "provider": take.provider, "model": take.model,
             "seed": take.seed, "prompt": record.get("prompt"), "ingredients": ingredients}))
     if "animatic.mp4" in files:
-        used = [t for t in selections(project).values()
-                if f"takes/{t.shot_id}/take-{t.number}.png" in files]
+        used = [t for t in selections(project).values() if t.asset_hash in shown]
         inputs = {"asset": files["animatic.mp4"]}
         ingredients = []
         for take in used:

@@ -714,6 +714,9 @@ def quarantine(project: Project, at: datetime,
                     "change": "quarantined", "take": take.number, "why": reason})
             elif reason is None and current is not None:
                 take.quarantined = None
+                audit.append(s, "consent", "shotline", take.shot_id, {
+                    "change": "quarantine lifted", "take": take.number,
+                    "why": "; ".join(notes) or "every use is covered"})
                 changes.append(QuarantineChange(take.id, take.shot_id, take.number, "lifted",
                                                 "; ".join(notes) or "every use is covered"))
             elif reason is None and notes:

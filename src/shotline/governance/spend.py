@@ -50,15 +50,22 @@ class Ledger:
         with self.sessions() as s:
             return _spent(s)
 
-    def reserve(self, charge: Charge) -> None:
-        """Hold the estimate against the budget, or refuse with the budget rule. A key
-        already reserved or charged is the same call again: nothing more is held."""
+    def reserve(self, charge: Charge) -> str:
+        """Hold the estimate against the budget, or refuse with the budget rule; returns
+        the key to settle or fail. A key still reserved is the same call again: nothing
+        more is held. A key already charged is a call made again (its answer was lost):
+        it may be paid again, so it is a new attempt, held and recorded on its own."""
         refusal: PolicyRefusal | None = None
+        key = charge.key
         with self._lock, self.sessions.begin() as s:
-            known = s.scalar(select(SpendRecord).where(
-                SpendRecord.idempotency_key == charge.key))
-            if known is not None and known.status in ("reserved", "charged"):
-                return
+            known = s.scalar(select(SpendRecord).where(SpendRecord.idempotency_key == key))
+            if known is not None and known.status == "charged":
+                tries = s.scalar(select(func.count()).select_from(SpendRecord).where(
+                    SpendRecord.idempotency_key.like(f"{charge.key}#%")))
+                key = f"{charge.key}#{int(tries or 0) + 2}"
+                known = None
+            if known is not None and known.status == "reserved":
+                return key
             spent = _spent(s) if charge.estimate_usd > 0 else 0.0
             if charge.estimate_usd > 0 and spent + charge.estimate_usd > self.budget_usd + 1e-9:
                 refusal = PolicyRefusal(f"{charge.provider}:{charge.model}", [Violation(
@@ -72,13 +79,14 @@ class Ledger:
             else:
                 s.add(SpendRecord(run_id=self.run_id, provider=charge.provider,
                                   model=charge.model, purpose=charge.purpose[:200],
-                                  idempotency_key=charge.key,
+                                  idempotency_key=key,
                                   estimate_usd=charge.estimate_usd, cost_usd=None,
                                   status="reserved", created_at=now()))
         if refusal is not None:
             self._log("policy-refusal", charge, {"rule": "budget",
                                                  "estimate_usd": charge.estimate_usd})
             raise refusal
+        return key
 
     def _log(self, kind: str, charge: Charge, data: dict[str, object]) -> None:
         with self.sessions.begin() as s:

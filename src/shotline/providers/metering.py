@@ -15,7 +15,7 @@ from shotline.providers.types import ImageRequest, ImageResult, TextRequest, Tex
 
 
 class Budget(Protocol):
-    def reserve(self, charge: Charge) -> None: ...
+    def reserve(self, charge: Charge) -> str: ...
 
     def settle(self, key: str, cost_usd: float) -> None: ...
 
@@ -30,15 +30,20 @@ class MemoryBudget:
         self.spent: dict[str, float] = {}
         self._settled: set[str] = set()
 
-    def reserve(self, charge: Charge) -> None:
-        if charge.key in self.spent:
-            return
+    def reserve(self, charge: Charge) -> str:
+        key = charge.key
+        if key in self._settled:  # made again after it was paid: a new attempt
+            tries = sum(1 for k in self.spent if k.startswith(f"{charge.key}#"))
+            key = f"{charge.key}#{tries + 2}"
+        elif key in self.spent:
+            return key
         total = sum(self.spent.values())
         if charge.estimate_usd > 0 and total + charge.estimate_usd > self.budget_usd + 1e-9:
             raise PolicyRefusal(f"{charge.provider}:{charge.model}", [Violation(
                 "budget", f"{charge.purpose} would cost about ${charge.estimate_usd:.4f}; "
                 f"the budget is ${self.budget_usd:.2f}")])
-        self.spent[charge.key] = charge.estimate_usd
+        self.spent[key] = charge.estimate_usd
+        return key
 
     def settle(self, key: str, cost_usd: float) -> None:
         self.spent[key] = cost_usd
@@ -65,7 +70,7 @@ def complete(route: Route, provider: TextProvider, request: TextRequest, budget:
     estimate = cost.price(input_tokens=sum(_tokens(m.content) for m in request.messages)
                           + (_tokens(repr(request.schema)) if request.schema else 0),
                           output_tokens=request.max_tokens)
-    budget.reserve(Charge(route.name, route.model.name, purpose, key, estimate))
+    key = budget.reserve(Charge(route.name, route.model.name, purpose, key, estimate))
     try:
         result = provider.complete(request)
     except BaseException:
@@ -81,7 +86,7 @@ def generate(route: Route, provider: ImageProvider, request: ImageRequest, budge
              purpose: str) -> ImageResult:
     key = request.idempotency_key or call_key(route.ref, purpose, repr(request))
     estimate = route.model.cost.price(images=request.count)
-    budget.reserve(Charge(route.name, route.model.name, purpose, key, estimate))
+    key = budget.reserve(Charge(route.name, route.model.name, purpose, key, estimate))
     try:
         result = provider.generate(request)
     except BaseException:

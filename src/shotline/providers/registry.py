@@ -60,6 +60,15 @@ def discover() -> tuple[dict[str, ProviderPlugin], list[Broken]]:
     return plugins, broken
 
 
+def entry_point_distributions() -> dict[str, str]:
+    """Provider name -> the package that installs it (the first, as discover() keeps)."""
+    found: dict[str, str] = {}
+    for point in sorted(entry_points(group=GROUP),
+                        key=lambda p: (p.name, _distribution(p) != "shotline")):
+        found.setdefault(point.name, _distribution(point))
+    return found
+
+
 def find(name: str) -> ProviderPlugin:
     plugins, broken = discover()
     if name in plugins:

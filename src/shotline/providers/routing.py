@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from shotline.errors import InputError
 from shotline.governance.policy import require_allowed
@@ -148,6 +149,18 @@ def endpoint_terms(plugin: ProviderPlugin, config: ProviderConfig,
     return terms
 
 
+def _check_endpoint(name: str, plugin: ProviderPlugin, config: ProviderConfig) -> None:
+    """A vendor's credentials and the project's material go over https, or to this host:
+    a settings file from elsewhere must not send them in the clear to another machine."""
+    if plugin.info.where != "remote" or not config.endpoint:
+        return
+    parts = urlsplit(config.endpoint)
+    local = (parts.hostname or "") in ("localhost", "127.0.0.1", "::1")
+    if parts.scheme != "https" and not local:
+        raise InputError(f"providers.{name}.endpoint must be an https URL (or this host), "
+                         f"got {config.endpoint!r}", source=SETTINGS_FILE)
+
+
 def resolve(settings: Settings, ref: str, capability: str, *, on: date | None = None,
             environ: Mapping[str, str] | None = None) -> Route:
     """The route for `PROVIDER[:MODEL]` doing `capability`, or an error naming what is
@@ -158,6 +171,7 @@ def resolve(settings: Settings, ref: str, capability: str, *, on: date | None = 
     if wanted is None and isinstance(table.get("default"), str):
         wanted = table["default"]
     config = make_config(name, plugin, table, os.environ if environ is None else environ)
+    _check_endpoint(name, plugin, config)
     model = _model(plugin, name, wanted, table, capability, models_of(plugin, config))
     if capability not in model.capabilities:
         raise InputError(f"{name}:{model.name} cannot do {capability}; it can do "

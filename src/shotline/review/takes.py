@@ -17,6 +17,12 @@ from shotline.store.schema import Selection, TakeRecord
 BOARD = 0
 
 
+def take_file(shot_id: str, number: int) -> str:
+    """Where a take goes in exports/: the shot in the name too, so files stay apart when
+    tools gather them in one folder (an .otioz bundle does)."""
+    return f"takes/{shot_id}/{shot_id}-take-{number}.png"
+
+
 @dataclass(frozen=True)
 class NewTake:
     shot_id: str
@@ -31,11 +37,20 @@ class NewTake:
 
 
 def record_takes(project: Project, made: Sequence[NewTake], run_id: int | None) -> list[int]:
-    """Each take's number, numbering the new ones after the shot's last take."""
+    """Each take's number, numbering the new ones after the shot's last take. A new take
+    goes into the audit log in the same transaction; a known one takes the likenesses
+    the gate found this time (a performer linked, or an alias added, since it was made),
+    so that revoking that consent quarantines it too."""
     numbers: list[int] = []
     with project.sessions.begin() as s:
-        known = {t.cache_key: t.number for t in s.scalars(select(TakeRecord).where(
+        rows = {t.cache_key: t for t in s.scalars(select(TakeRecord).where(
             TakeRecord.cache_key.in_([m.cache_key for m in made])))}
+        known = {key: t.number for key, t in rows.items()}
+        for take in made:
+            row = rows.get(take.cache_key)
+            now_deps = [list(d) for d in take.likeness] or None
+            if row is not None and take.likeness and row.likeness != now_deps:
+                row.likeness = now_deps
         last: dict[str, int] = {shot: number for shot, number in s.execute(
             select(TakeRecord.shot_id, func.max(TakeRecord.number))
             .where(TakeRecord.shot_id.in_({m.shot_id for m in made}))
@@ -53,7 +68,11 @@ def record_takes(project: Project, made: Sequence[NewTake], run_id: int | None) 
                              basis=take.basis, run_id=run_id, created_at=now(),
                              quarantined=None,
                              likeness=[list(d) for d in take.likeness] or None))
+            audit.append(s, "generation", take.provider, f"shot {take.shot_id} take {number}",
+                         {"model": take.model, "seed": take.seed, "picture": take.asset_hash,
+                          "run": run_id, "likeness": [list(d) for d in take.likeness]})
             numbers.append(number)
+    audit.anchor(project)
     return numbers
 
 

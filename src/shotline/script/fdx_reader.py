@@ -96,7 +96,8 @@ class _Handler(xml.sax.ContentHandler):
                                   line=self._line())
         if name == "Paragraph":
             self.stack.append(_Paragraph(
-                kind=attrs.get("Type"), number=attrs.get("Number") or None, line=self._line(),
+                kind=attrs.get("Type"), number=_scene_number(attrs.get("Number")),
+                line=self._line(),
                 alignment=(attrs.get("Alignment") or "").lower(), dual=self.in_dual > 0))
         elif name == "Text" and self.stack:
             style = (attrs.get("Style") or "").lower()
@@ -238,3 +239,12 @@ def _title_page(paragraphs: list[_Paragraph]) -> dict[str, str]:
             put("notes", text)
         expect_author = False
     return {k: "\n".join(v) for k, v in page.items()}
+
+
+_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]*")
+
+
+def _scene_number(value: str | None) -> str | None:
+    """A scene number as it may name files: anything else is not kept as one."""
+    value = (value or "").strip()
+    return value if _NUMBER.fullmatch(value) else None

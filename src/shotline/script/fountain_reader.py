@@ -15,7 +15,8 @@ from shotline.script.emphasis import parse_emphasis
 T = ElementType
 
 _HEADING = re.compile(r"(?:int\.?/ext|i/e|int|ext|est)[.\s]", re.IGNORECASE)
-_SCENE_NUMBER = re.compile(r"\s*#([^#\s]+)#\s*$")
+# Letters, digits, dots and dashes, as the spec's examples: a number also names files.
+_SCENE_NUMBER = re.compile(r"\s*#([A-Za-z0-9][A-Za-z0-9.\-]*)#\s*$")
 _TITLE_KEY = re.compile(r"([A-Za-z][A-Za-z0-9 _\-]*):(.*)$")
 _BONEYARD = re.compile(r"/\*.*?\*/", re.DOTALL)
 _NOTE = re.compile(r"\[\[(.*?)\]\]", re.DOTALL)
