@@ -67,13 +67,15 @@ def test_performer_add_and_list(folder: Path) -> None:
     assert done.exit_code == 0, done.output
     assert "added performer Ana Lima, also known as Ana, A. Lima" in done.output
     done = shotline("performer", "add", "Ana Lima", "--deceased", "-p", folder)
-    assert "updated performer Ana Lima (deceased)" in done.output
+    assert "updated performer Ana Lima (deceased)" in done.output  # aliases kept
+    done = shotline("performer", "add", "Ana Lima", "--alias", "Ana", "-p", folder)
+    assert "(deceased), also known as Ana" in done.output  # an alias keeps the flags
     shotline("performer", "add", "Kid", "--minor", "-p", folder)
     listed = shotline("performer", "list", "--json", "-p", folder)
     assert listed.exit_code == 0, listed.output
     rows = json.loads(listed.stdout)
     assert [(r["name"], r["aliases"], r["deceased"], r["minor"]) for r in rows] == [
-        ("Ana Lima", [], True, False), ("Kid", [], False, True)]
+        ("Ana Lima", ["Ana"], True, False), ("Kid", [], False, True)]
     table = shotline("performer", "list", "-p", folder)
     assert "Ana Lima" in table.stdout and "deceased" in table.stdout
 

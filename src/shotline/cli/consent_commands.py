@@ -54,17 +54,20 @@ def performer_add(
     alias: Annotated[list[str] | None, typer.Option(
         "--alias", help="Another name the performer goes by (repeat for more).",
         show_default=False)] = None,
-    deceased: Annotated[bool, typer.Option(
-        "--deceased", help="Consent must then come from the estate.")] = False,
-    minor: Annotated[bool, typer.Option(
-        "--minor", help="Consent must then come from a guardian.")] = False,
+    deceased: Annotated[bool | None, typer.Option(
+        "--deceased/--living", help="Deceased: consent must then come from the estate "
+        "(default: as recorded; living for a new performer).", show_default=False)] = None,
+    minor: Annotated[bool | None, typer.Option(
+        "--minor/--adult", help="A minor: consent must then come from a guardian "
+        "(default: as recorded; adult for a new performer).", show_default=False)] = None,
     project_dir: ProjectOption = None,
 ) -> None:
-    """Add a performer, or replace the aliases and flags of one already in the cast."""
+    """Add a performer, or change one already in the cast: aliases given replace the
+    old ones; flags not given stay as they were."""
     project = open_project(project_dir)
     try:
         known = {p.facts.name for p in list_performers(project)}
-        facts = add_performer(project, name, alias or (), deceased=deceased, minor=minor)
+        facts = add_performer(project, name, alias, deceased=deceased, minor=minor)
     finally:
         project.close()
     flags = [f for f, on in (("deceased", facts.deceased), ("minor", facts.minor)) if on]

@@ -314,9 +314,11 @@ def _records_of(s: Session, performer_id: int) -> list[ConsentFacts]:
     return [_consent_facts(r) for r in rows]
 
 
-def add_performer(project: Project, name: str, aliases: Iterable[str] = (),
-                  deceased: bool = False, minor: bool = False) -> PerformerFacts:
-    """Add a performer, or replace the aliases and flags of the one with this name.
+def add_performer(project: Project, name: str, aliases: Iterable[str] | None = None,
+                  deceased: bool | None = None, minor: bool | None = None) -> PerformerFacts:
+    """Add a performer, or change the one with this name: what is given replaces what
+    was there, and what is not (None) stays, so adding an alias never clears the flags
+    that make an estate's or a guardian's consent necessary.
 
     A name or alias may belong to one performer only: the prompt check finds a performer
     by it, and an ambiguous one would gate the wrong person's consent.
@@ -325,7 +327,7 @@ def add_performer(project: Project, name: str, aliases: Iterable[str] = (),
     if not name:
         raise InputError("a performer needs a name")
     names: list[str] = []
-    for alias in map(_clean, aliases):
+    for alias in map(_clean, aliases or ()):
         if alias and alias.casefold() != name.casefold() \
                 and alias.casefold() not in {n.casefold() for n in names}:
             names.append(alias)
@@ -339,15 +341,19 @@ def add_performer(project: Project, name: str, aliases: Iterable[str] = (),
             if clash:
                 raise InputError(f"{sorted(clash)[0]!r} already names performer {other.name}")
         if row is None:
-            row = Performer(name=name, aliases=names, deceased=deceased, minor=minor,
-                            created_at=now())
+            row = Performer(name=name, aliases=names, deceased=bool(deceased),
+                            minor=bool(minor), created_at=now())
             s.add(row)
         else:
-            row.aliases = names
-            row.deceased = deceased
-            row.minor = minor
+            if aliases is not None:
+                row.aliases = names
+            if deceased is not None:
+                row.deceased = deceased
+            if minor is not None:
+                row.minor = minor
         audit.append(s, "consent", _actor(), name, {
-            "change": "performer", "aliases": names, "deceased": deceased, "minor": minor})
+            "change": "performer", "aliases": list(row.aliases),
+            "deceased": bool(row.deceased), "minor": bool(row.minor)})
         facts = _performer_facts(row)
     audit.anchor(project)
     return facts
