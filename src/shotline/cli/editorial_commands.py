@@ -18,7 +18,7 @@ from shotline.engine.pipeline import ConformRequest, RunSummary, run_project
 from shotline.errors import InputError
 from shotline.files import to_json, write_atomic
 from shotline.governance import audit
-from shotline.store.project import Project
+from shotline.store.project import Project, current_user
 
 EXPORTS = {**{name: spec.label for name, spec in FORMATS.items()},
            "usd": "USD stages, one per scene (usd-core)",
@@ -58,7 +58,7 @@ def export(
         made = _made(project, fmt)
         if output is not None:
             made = _copy(made, output, project.exports, folder=fmt in ("usd", "csv"))
-            audit.record(project, "export", _user(), fmt, {
+            audit.record(project, "export", current_user(), fmt, {
                 "to": [p.name for p in made][:50], "count": len(made)})
         if fmt == "usd":
             _check_usd(made)
@@ -156,11 +156,3 @@ def conform_command(
         out.print(f"the plan, the animatic and the exports follow the cut; report in "
                   f"{project.exports / 'conform-report.json'}", highlight=False)
 
-
-def _user() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"

@@ -48,6 +48,7 @@ from shotline.review.takes import (
     record_takes,
     selections,
     take_file,
+    take_outputs,
     takes_of,
 )
 from shotline.store import characters as bible
@@ -76,13 +77,7 @@ class Made:
 def open_route(project: Project, ref: str) -> Route:
     """Image-to-image where the model can (the previs frame guides it), else text to
     image; the policy is checked before anything connects."""
-    settings = project.settings
-    try:
-        return resolve(settings, ref, IMAGE_EDIT)
-    except InputError as first:
-        if "cannot do" not in str(first):
-            raise
-        return resolve(settings, ref, IMAGE)
+    return resolve(project.settings, ref, (IMAGE_EDIT, IMAGE))
 
 
 def _wanted(shot: Shot, only: tuple[str, ...]) -> bool:
@@ -177,12 +172,11 @@ def generate_takes(project: Project, engine: Engine, run_id: int, request: Gener
                                for t, s, d in zip(tasks, shots, likeness, strict=True)
                                if t.key in done], run_id)
         raise
-    known = _ran_keys(project, [t.key for t in tasks])
-    made = [(_new_take(project, task, shot, out, deps), task.key not in known)
+    made = [_new_take(project, task, shot, out, deps)
             for task, shot, out, deps in zip(tasks, shots, outputs, likeness, strict=True)]
-    numbers = record_takes(project, [m for m, _ in made], run_id)
     result = Made()
-    for (take, new), take_number in zip(made, numbers, strict=True):
+    for take, (take_number, new) in zip(made, record_takes(project, made, run_id),
+                                        strict=True):
         result.takes.append({"shot": take.shot_id, "take": take_number,
                              "provider": take.provider, "model": take.model,
                              "seed": take.seed, "cost_usd": take.cost_usd,
@@ -224,15 +218,6 @@ def _performers(project: Project) -> dict[str, PerformerFacts]:
         for performer in facts.values():
             if performer.name not in cast:
                 found[f"(performer) {performer.name}"] = performer
-    return found
-
-
-def _ran_keys(project: Project, keys: list[str]) -> set[str]:
-    found: set[str] = set()
-    with project.sessions() as s:
-        for start in range(0, len(keys), 500):  # SQLite's parameter limit
-            found.update(s.scalars(select(TakeRecord.cache_key)
-                                   .where(TakeRecord.cache_key.in_(keys[start:start + 500]))))
     return found
 
 
@@ -282,7 +267,10 @@ def withdraw(project: Project, changes: Sequence[QuarantineChange]) -> list[Path
 def consent_review(project: Project) -> list[str]:
     """Takes whose likeness consent was revoked or ran out are quarantined (kept, never
     exported); a new consent lifts it. What changed, as warnings."""
-    changes = quarantine(project, now(), likeness_dependencies(project))
+    dependencies = likeness_dependencies(project)
+    if not dependencies:  # no take carries a likeness: nothing to look at, every run
+        return []
+    changes = quarantine(project, now(), dependencies)
     withdraw(project, changes)
     return [f"shot {c.shot_id} take {c.number} {c.action}: {c.reason}" for c in changes
             if c.action != "covered"]
@@ -334,6 +322,7 @@ def dailies(project: Project, engine: Engine, plans: Mapping[str, str],
         by_shot.setdefault(take.shot_id, []).append(take)
     entries: list[dict[str, Any]] = []
     inputs: dict[str, str] = {}
+    made = take_outputs(project, takes)
     for digest in plans.values():
         for shot in ScenePlan.from_dict(orjson.loads(project.objects.get(digest))).shots:
             if shot.id not in by_shot:
@@ -343,7 +332,11 @@ def dailies(project: Project, engine: Engine, plans: Mapping[str, str],
                             "duration": shot.duration, "description": shot.description,
                             "takes": [_daily(t, chosen.get(shot.id)) for t in by_shot[shot.id]]})
             for take in by_shot[shot.id]:
-                inputs[f"thumb:{shot.id}:{take.number}"] = _thumb(project, take)
+                thumb = made.get(take.cache_key, {}).get("thumb.jpg")
+                if thumb is None:
+                    raise InputError(f"take {take.number} of shot {take.shot_id} has lost its "
+                                     "record")
+                inputs[f"thumb:{shot.id}:{take.number}"] = thumb
     if not entries:
         return {}
     scenes = {e["scene"] for e in entries}
@@ -356,16 +349,3 @@ def dailies(project: Project, engine: Engine, plans: Mapping[str, str],
 def _daily(take: TakeRecord, chosen: int | None) -> dict[str, Any]:
     return {"number": take.number, "provider": take.provider, "model": take.model,
             "seed": take.seed, "cost_usd": take.cost_usd, "selected": take.number == chosen}
-
-
-def _thumb(project: Project, take: TakeRecord) -> str:
-    from shotline.store.schema import StepOutput, StepRun
-
-    with project.sessions() as s:
-        digest = s.scalar(select(StepOutput.asset_hash)
-                          .join(StepRun, StepOutput.step_run_id == StepRun.id)
-                          .where(StepRun.cache_key == take.cache_key,
-                                 StepOutput.name == "thumb.jpg"))
-    if digest is None:
-        raise InputError(f"take {take.number} of shot {take.shot_id} has lost its record")
-    return str(digest)

@@ -11,7 +11,6 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 import orjson
-from sqlalchemy import select
 
 from shotline.engine.credential_steps import SIGN
 from shotline.engine.executors import ThreadExecutor
@@ -19,25 +18,10 @@ from shotline.engine.generation import generative
 from shotline.engine.runner import Engine
 from shotline.engine.steps import Task
 from shotline.governance.signing import ensure_identity, identity_folder
-from shotline.review.takes import selections, take_file, takes_of
+from shotline.review.takes import selections, take_file, take_outputs, takes_of
 from shotline.store.project import Project
-from shotline.store.schema import StepOutput, StepRun, TakeRecord
 
 RENDERER = "Shotline previs renderer"
-
-
-def _take_outputs(project: Project, takes: list[TakeRecord]) -> dict[str, dict[str, str]]:
-    """Take cache key -> its generate step's outputs by name."""
-    found: dict[str, dict[str, str]] = {}
-    keys = [t.cache_key for t in takes]
-    with project.sessions() as s:
-        for start in range(0, len(keys), 500):
-            rows = s.execute(select(StepRun.cache_key, StepOutput.name, StepOutput.asset_hash)
-                             .join(StepOutput, StepOutput.step_run_id == StepRun.id)
-                             .where(StepRun.cache_key.in_(keys[start:start + 500])))
-            for key, name, digest in rows:
-                found.setdefault(key, {})[name] = digest
-    return found
 
 
 def sign_exports(project: Project, engine: Engine, files: Mapping[str, str],
@@ -63,7 +47,7 @@ def sign_exports(project: Project, engine: Engine, files: Mapping[str, str],
                 "provider": "shotline", "model": RENDERER}))
     takes = [t for t in takes_of(project)
              if take_file(t.shot_id, t.number) in files]
-    outputs = _take_outputs(project, takes)
+    outputs = take_outputs(project, takes)
     for take in takes:
         name = take_file(take.shot_id, take.number)
         made = outputs.get(take.cache_key, {})

@@ -9,7 +9,6 @@ a table; the ledger functions read and write the project's database and call it.
 
 from __future__ import annotations
 
-import getpass
 import mimetypes
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from shotline.errors import InputError
 from shotline.governance import audit
-from shotline.store.project import Project, now
+from shotline.store.project import Project, current_user, now
 from shotline.store.schema import CharacterRecord, ConsentRecord, Performer, TakeRecord
 
 USES = ("face", "voice", "body")
@@ -351,7 +350,7 @@ def add_performer(project: Project, name: str, aliases: Iterable[str] | None = N
                 row.deceased = deceased
             if minor is not None:
                 row.minor = minor
-        audit.append(s, "consent", _actor(), name, {
+        audit.append(s, "consent", current_user(), name, {
             "change": "performer", "aliases": list(row.aliases),
             "deceased": bool(row.deceased), "minor": bool(row.minor)})
         facts = _performer_facts(row)
@@ -447,7 +446,7 @@ def add_consent(project: Project, performer: str, uses: Sequence[str], replica: 
         s.add(stored)
         s.flush()
         consent_id = stored.id
-        audit.append(s, "consent", _actor(), facts.name, {
+        audit.append(s, "consent", current_user(), facts.name, {
             "change": "granted", "consent": consent_id, "uses": stored.uses,
             "replica": replica, "description": record.description,
             "valid_from": valid_from.isoformat(),
@@ -492,7 +491,7 @@ def revoke(project: Project, consent_id: int, reason: str, at: datetime) -> Cons
         row.revoke_reason = reason
         performer = s.get(Performer, row.performer_id)
         assert performer is not None
-        audit.append(s, "consent", _actor(), performer.name, {
+        audit.append(s, "consent", current_user(), performer.name, {
             "change": "revoked", "consent": consent_id, "reason": reason})
         entry = _entry(row, performer, project.settings.name, _utc(at))
     audit.anchor(project)
@@ -731,9 +730,3 @@ def quarantine(project: Project, at: datetime,
     audit.anchor(project)
     return changes
 
-
-def _actor() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"

@@ -73,11 +73,12 @@ def models_of(plugin: ProviderPlugin, config: ProviderConfig) -> tuple[ModelInfo
 
 
 def _model(plugin: ProviderPlugin, name: str, wanted: str | None,
-           table: dict[str, Any], capability: str,
+           table: dict[str, Any], capabilities: tuple[str, ...],
            models: tuple[ModelInfo, ...]) -> ModelInfo:
     model: ModelInfo | None
     if wanted is None:  # the first model that can do the work
-        model = next((m for m in models if capability in m.capabilities), models[0])
+        model = next((m for m in models if any(c in m.capabilities for c in capabilities)),
+                     models[0])
     else:
         model = next((m for m in models if m.name == wanted), None)
     if model is not None and model.name != ANY_MODEL:
@@ -161,9 +162,10 @@ def _check_endpoint(name: str, plugin: ProviderPlugin, config: ProviderConfig) -
                          f"got {config.endpoint!r}", source=SETTINGS_FILE)
 
 
-def resolve(settings: Settings, ref: str, capability: str, *, on: date | None = None,
-            environ: Mapping[str, str] | None = None) -> Route:
-    """The route for `PROVIDER[:MODEL]` doing `capability`, or an error naming what is
+def resolve(settings: Settings, ref: str, capability: str | tuple[str, ...], *,
+            on: date | None = None, environ: Mapping[str, str] | None = None) -> Route:
+    """The route for `PROVIDER[:MODEL]` doing `capability` (or any of several: without a
+    model name, the first model that can do one of them), or an error naming what is
     missing or which policy rule refuses it. Nothing is connected here."""
     name, wanted = split_ref(ref)
     table = provider_table(settings, name)
@@ -172,10 +174,11 @@ def resolve(settings: Settings, ref: str, capability: str, *, on: date | None = 
         wanted = table["default"]
     config = make_config(name, plugin, table, os.environ if environ is None else environ)
     _check_endpoint(name, plugin, config)
-    model = _model(plugin, name, wanted, table, capability, models_of(plugin, config))
-    if capability not in model.capabilities:
-        raise InputError(f"{name}:{model.name} cannot do {capability}; it can do "
-                         f"{', '.join(sorted(model.capabilities))}")
+    wanted_caps = (capability,) if isinstance(capability, str) else capability
+    model = _model(plugin, name, wanted, table, wanted_caps, models_of(plugin, config))
+    if not any(c in model.capabilities for c in wanted_caps):
+        raise InputError(f"{name}:{model.name} cannot do {' or '.join(wanted_caps)}; it can "
+                         f"do {', '.join(sorted(model.capabilities))}")
     terms = declared_terms(name, endpoint_terms(plugin, config, model.terms), table)
     require_allowed(f"{name}:{model.name}", terms, settings.policy, on or today())
     return Route(name, plugin, model, terms, config)

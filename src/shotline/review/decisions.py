@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
@@ -13,7 +12,7 @@ from sqlalchemy import select
 from shotline.engine.keys import canonical_json
 from shotline.errors import InputError
 from shotline.governance import audit
-from shotline.store.project import Project, now
+from shotline.store.project import Project, current_user, now
 from shotline.store.schema import Decision
 
 
@@ -49,7 +48,7 @@ def record(project: Project, shot: dict[str, Any], kind: str, role: Role, *,
     if kind not in KINDS:
         raise InputError(f"unknown decision {kind!r}")
     decision = Decision(
-        shot_id=shot["id"], kind=kind, role=role.value, person=person or getpass.getuser(),
+        shot_id=shot["id"], kind=kind, role=role.value, person=person or current_user(),
         note=note, take=take, basis=shot_basis(shot), shot=shot, created_at=now())
     with project.sessions.begin() as s:
         s.add(decision)

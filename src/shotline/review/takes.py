@@ -3,7 +3,6 @@ they were made, and the take the cut uses (take 0 is the previs board)."""
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,8 +10,8 @@ from sqlalchemy import func, select
 
 from shotline.errors import InputError
 from shotline.governance import audit
-from shotline.store.project import Project, now
-from shotline.store.schema import Selection, TakeRecord
+from shotline.store.project import Project, current_user, now
+from shotline.store.schema import Selection, StepOutput, StepRun, TakeRecord
 
 BOARD = 0
 
@@ -36,12 +35,13 @@ class NewTake:
     likeness: tuple[tuple[str, str, int], ...] = ()  # performer, use, consent id
 
 
-def record_takes(project: Project, made: Sequence[NewTake], run_id: int | None) -> list[int]:
-    """Each take's number, numbering the new ones after the shot's last take. A new take
+def record_takes(project: Project, made: Sequence[NewTake],
+                 run_id: int | None) -> list[tuple[int, bool]]:
+    """Each take's number, and whether it is new (numbered after the shot's last). A new take
     goes into the audit log in the same transaction; a known one takes the likenesses
     the gate found this time (a performer linked, or an alias added, since it was made),
     so that revoking that consent quarantines it too."""
-    numbers: list[int] = []
+    numbers: list[tuple[int, bool]] = []
     with project.sessions.begin() as s:
         rows = {t.cache_key: t for t in s.scalars(select(TakeRecord).where(
             TakeRecord.cache_key.in_([m.cache_key for m in made])))}
@@ -57,7 +57,7 @@ def record_takes(project: Project, made: Sequence[NewTake], run_id: int | None) 
             .group_by(TakeRecord.shot_id))}
         for take in made:
             if take.cache_key in known:
-                numbers.append(known[take.cache_key])
+                numbers.append((known[take.cache_key], False))
                 continue
             number = last.get(take.shot_id, 0) + 1
             last[take.shot_id] = number
@@ -71,7 +71,7 @@ def record_takes(project: Project, made: Sequence[NewTake], run_id: int | None) 
             audit.append(s, "generation", take.provider, f"shot {take.shot_id} take {number}",
                          {"model": take.model, "seed": take.seed, "picture": take.asset_hash,
                           "run": run_id, "likeness": [list(d) for d in take.likeness]})
-            numbers.append(number)
+            numbers.append((number, True))
     audit.anchor(project)
     return numbers
 
@@ -102,7 +102,7 @@ def select_take(project: Project, shot_id: str, take: int, person: str | None = 
             if record.quarantined:
                 raise InputError(f"take {take} of shot {shot_id} is quarantined: "
                                  f"{record.quarantined}")
-        who = person or _person()
+        who = person or current_user()
         s.add(Selection(shot_id=shot_id, take=take, person=who, created_at=now()))
         audit.append(s, "selection", who, shot_id, {"take": take})
     audit.anchor(project)
@@ -122,12 +122,6 @@ def selections(project: Project) -> dict[str, TakeRecord]:
         return {t.shot_id: t for t in takes if chosen.get(t.shot_id) == t.number}
 
 
-def _person() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
 
 def likeness_dependencies(project: Project) -> dict[int, list[tuple[str, str, int]]]:
     """Take id -> the likenesses it uses, for the takes that use any."""
@@ -136,3 +130,18 @@ def likeness_dependencies(project: Project) -> dict[int, list[tuple[str, str, in
                          .where(TakeRecord.likeness.is_not(None)))
         return {take_id: [(str(p), str(u), int(str(c))) for p, u, c in deps]
                 for take_id, deps in rows if deps}
+
+
+def take_outputs(project: Project, takes: Sequence[TakeRecord]) -> dict[str, dict[str, str]]:
+    """Take cache key -> what its generate step made, by output name (the fitted take,
+    the original, the previs frame, the thumbnail, the record), in one pass."""
+    found: dict[str, dict[str, str]] = {}
+    keys = [t.cache_key for t in takes]
+    with project.sessions() as s:
+        for start in range(0, len(keys), 500):  # SQLite's parameter limit
+            rows = s.execute(select(StepRun.cache_key, StepOutput.name, StepOutput.asset_hash)
+                             .join(StepOutput, StepOutput.step_run_id == StepRun.id)
+                             .where(StepRun.cache_key.in_(keys[start:start + 500])))
+            for key, name, digest in rows:
+                found.setdefault(key, {})[name] = digest
+    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import getpass
 import json
 import os
 import shutil
@@ -30,6 +31,14 @@ EXPORTS_DIR = "exports"
 
 class ProjectBusyError(InputError):
     """Another run holds the project."""
+
+
+def current_user() -> str:
+    """Who is acting, as the records say it: the login name."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without one)
+        return "unknown"
 
 
 def now() -> datetime:
