@@ -80,3 +80,135 @@ def test_headers_we_cannot_follow_are_refused() -> None:
     pps = bytes([0x68, 0b11100000])
     with pytest.raises(h264.UnsupportedStreamError, match="CABAC"):
         h264.parse_headers(b"\x00\x00\x00\x01" + sps + b"\x00\x00\x00\x01" + pps)
+
+
+def _decoded_alone(unit: bytes, width: int, height: int) -> np.ndarray:
+    """Luma of an access unit decoded by itself (its own SPS and PPS in band)."""
+    decoder = av.CodecContext.create("h264", "r")
+    frames = decoder.decode(av.Packet(unit)) + decoder.decode(None)
+    assert len(frames) == 1 and (frames[0].width, frames[0].height) == (width, height)
+    return frames[0].to_ndarray()[:height]  # the luma plane, as decoded
+
+
+def test_rows_coded_by_libx264_decode_as_they_did_alone() -> None:
+    from shotline.animatic.segment import _frame, _StripCoder
+
+    rng = np.random.default_rng(7)
+    rows = 4  # the picture's bottom four macroblock rows
+    strip: Planes = (rng.integers(0, 256, (rows * 16, W), dtype=np.uint8),
+                     np.full((rows * 8, W // 2), 100, np.uint8),
+                     np.full((rows * 8, W // 2), 150, np.uint8))
+    coder = _StripCoder(W, rows * 16, 24)
+    frame = _frame(strip, W, rows * 16)
+    frame.pts = 0
+    unit = bytes(coder.context.encode(frame)[0])
+    alone = _decoded_alone(unit, W, rows * 16)
+    headers = h264.parse_headers(unit)
+    coded = h264.intra_slice(unit, headers)
+    first = (H // 16 - rows) * (W // 16)
+    p = probe(_stream_with_rows([(first, coded)], [[(0, 0, strip)]]))
+    assert not p.errors and len(p.frames) == 3
+    assert (p.frames[1][-rows * 16:] == alone).all()  # the very same samples
+    above = p.frames[1][:-rows * 16]
+    assert (above[:16, :16] == strip[0][:16, :16]).all()  # the raw block in the P slice
+    assert (above[16:] == p.frames[0][16:-rows * 16]).all()
+    assert (above[:16, 16:] == p.frames[0][:16, 16:]).all()
+    assert (p.frames[2] == p.frames[1]).all()  # and the next frame copies them
+
+
+def _stream_with_rows(rows: list[tuple[int, h264.IntraSlice]],
+                      pcm: list[list[tuple[int, int, Planes]]]) -> bytes:
+    """Like ``_stream``, with frame 1 also carrying an I slice of bottom rows; the
+    I_PCM blocks of ``pcm[0]`` take their samples from the top of the given planes."""
+    grey: Planes = (np.full((H, W), 120, np.uint8), np.full((H // 2, W // 2), 128, np.uint8),
+                    np.full((H // 2, W // 2), 128, np.uint8))
+    out_buffer = io.BytesIO()
+    with av.open(out_buffer, "w", format="mp4") as out:
+        video = _video_stream(out, 24, W, H)
+        picture = av.VideoFrame.from_ndarray(np.concatenate(
+            [grey[0], grey[1].reshape(-1, W), grey[2].reshape(-1, W)]), format="yuv420p")
+        picture.pts = 0
+        (first,) = video.encode(picture)
+        headers = h264.parse_headers(video.codec_context.extradata or b"")
+        out.mux(first)
+        for n, units in enumerate([rows, []], 1):
+            blocks = sorted((y * headers.width_mbs + x, h264.pcm_block(*planes, x, y))
+                            for x, y, planes in (pcm[0] if n == 1 else []))
+            packet = av.Packet(h264.p_frame(headers, n, blocks, units[0] if units else None))
+            packet.pts = packet.dts = n
+            packet.duration = 1
+            packet.time_base = Fraction(1, 24)
+            packet.stream = video
+            out.mux(packet)
+    return out_buffer.getvalue()
+
+
+def test_changed_macroblocks_must_lie_above_the_rows() -> None:
+    headers = h264.Headers(4, 4, 4, 0, 6, 0, True)
+    rows = (8, h264.IntraSlice(0, (0, 0, 0), 1, 1))
+    with pytest.raises(ValueError, match="I slice"):
+        h264.p_frame(headers, 1, [(9, bytes(384))], rows)
+
+
+def test_a_picture_of_more_than_one_slice_is_refused_as_a_source() -> None:
+    headers = h264.Headers(4, 4, 4, 0, 6, 0, True)
+    with pytest.raises(h264.UnsupportedStreamError):
+        h264.intra_slice(b"\x00\x00\x01\x65\x88" + b"\x00\x00\x01\x65\x88", headers)
+    with pytest.raises(h264.UnsupportedStreamError):
+        h264.intra_slice(b"\x00\x00\x01\x41\x9a", headers)  # a P slice, not an IDR
+
+
+def test_moved_macroblocks_copy_exactly_wherever_they_sit() -> None:
+    """Macroblocks copied from elsewhere in the reference, among raw ones and skipped
+    ones whose inferred motion would otherwise follow theirs: every frame must decode
+    to what the writer meant, checked against FFmpeg's decoder."""
+    rng = np.random.default_rng(5)
+    noise: Planes = (rng.integers(0, 256, (H, W), dtype=np.uint8),
+                     rng.integers(0, 256, (H // 2, W // 2), dtype=np.uint8),
+                     rng.integers(0, 256, (H // 2, W // 2), dtype=np.uint8))
+    cols, rows = W // 16, H // 16
+    frames: list[tuple[dict[int, h264.Motion], list[tuple[int, int]]]] = [
+        ({}, [(x, y) for y in range(rows) for x in range(cols)]),  # noise everywhere
+        ({1 * cols + 1: (64, 64)}, []),  # one block, copied from two down and right
+        ({0: (16 * 4, 0), 1: (16 * 4, 0), cols: (16 * 4, 0), cols + 1: (16 * 4, 0)}, []),
+        # Raw blocks left of and above a skipped one whose above-right moved.
+        ({2 * cols + 6: (-64, 64)}, [(4, 3), (5, 2)]),
+    ]
+    for _ in range(12):
+        moved = {}
+        for address in rng.choice(rows * cols, 6, replace=False).tolist():
+            y, x = divmod(address, cols)
+            dx, dy = int(rng.integers(-x, cols - x)), int(rng.integers(-y, rows - y))
+            moved[address] = (dx * 64, dy * 64)
+        raw = [divmod(int(a), cols)[::-1] for a in rng.choice(rows * cols, 4, replace=False)
+               if int(a) not in moved]
+        frames.append((moved, raw))
+    out_buffer = io.BytesIO()
+    with av.open(out_buffer, "w", format="mp4") as out:
+        video = _video_stream(out, 24, W, H)
+        picture = av.VideoFrame(W, H, "yuv420p")
+        picture.pts = 0
+        (first,) = video.encode(picture)
+        headers = h264.parse_headers(video.codec_context.extradata or b"")
+        out.mux(first)
+        for n, (moved, raw) in enumerate(frames, 1):
+            blocks = sorted((y * cols + x, h264.pcm_block(*noise, x, y)) for x, y in raw)
+            packet = av.Packet(h264.p_frame(headers, n, blocks, moved=moved))
+            packet.pts = packet.dts = n
+            packet.duration = 1
+            packet.time_base = Fraction(1, 24)
+            packet.stream = video
+            out.mux(packet)
+    p = probe(out_buffer.getvalue())
+    assert not p.errors and len(p.frames) == len(frames) + 1
+    for n, (moved, raw) in enumerate(frames, 1):
+        expected = p.frames[n - 1].copy()
+        for address, (mx, my) in moved.items():
+            y, x = divmod(address, cols)
+            sy, sx = y * 16 + my // 4, x * 16 + mx // 4
+            expected[y * 16:y * 16 + 16, x * 16:x * 16 + 16] = \
+                p.frames[n - 1][sy:sy + 16, sx:sx + 16]
+        for x, y in raw:
+            expected[y * 16:y * 16 + 16, x * 16:x * 16 + 16] = \
+                noise[0][y * 16:y * 16 + 16, x * 16:x * 16 + 16]
+        assert (p.frames[n] == expected).all(), f"frame {n}"
