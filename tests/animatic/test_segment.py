@@ -7,7 +7,7 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
-from shotline.animatic import Line, SegmentSpec, encode_segment, h264
+from shotline.animatic import Line, SegmentSpec, burnin, encode_segment, h264
 from shotline.animatic.burnin import Planes, captions, geometry
 from shotline.animatic.segment import _frame, _prepare, _StripCoder
 from shotline.animatic.wav import write_wav
@@ -167,3 +167,33 @@ def test_a_strip_codes_the_same_after_other_strips() -> None:
     used.code(second, headers)
     used.code(strip(), headers)
     assert alone is not None and used.code(first, headers) == alone
+
+
+def test_the_frames_field_is_copied_from_its_atlas_tile() -> None:
+    """After its tile is kept, each frame's frames field costs a motion vector, and
+    decodes to the exact glyphs, across keyframes too; the atlas itself is cropped
+    away, so the picture is the board's size."""
+    geo = geometry(320, 180, 24)
+    data = encode_segment(SegmentSpec(BOARD, 12.0, 24, start_frame=5))
+    p = probe(data)
+    assert (p.width, p.height, len(p.frames)) == (320, 180, 288) and not p.errors
+    glyphs = burnin.timecode_glyphs(geo)
+    x = geo.timecode_x + 9 * geo.cell  # the frames field: one macroblock
+    for n, frame in enumerate(p.frames):
+        if n % 240 == 0:
+            continue  # keyframes are libx264's, lossy
+        ff = f"{(5 + n) % 24:02d}"
+        assert (frame[:16, x:x + 16] == np.hstack([glyphs[ff[0]][0], glyphs[ff[1]][0]])).all()
+    sizes = [len(s) for s in packets(data)]
+    ticks = [s for n, s in enumerate(sizes) if n % 240 > 24 and (5 + n) % 24]
+    assert max(ticks) < 40  # a skip run, a motion vector and a skip run: no samples
+    assert min(sizes[1:24]) > 384  # the first second keeps each tile, raw, once
+
+
+def test_the_mp4_states_the_visible_size() -> None:
+    from shotline.animatic import mp4
+
+    movie = mp4.read_movie(encode_segment(SegmentSpec(board(200, 100), 0.5, 24)))
+    (video,) = [t for t in movie.tracks if t.handler == b"vide"]
+    assert video.tkhd[76:84] == (200 << 16).to_bytes(4, "big") + (100 << 16).to_bytes(4, "big")
+    assert video.stsd[40:44] == (200).to_bytes(2, "big") + (100).to_bytes(2, "big")

@@ -384,6 +384,37 @@ def audio_format(stsd: bytes) -> AudioFormat:
 # ---------------------------------------------------------------- writing
 
 
+_TKHD_WIDTH = {0: 76, 1: 88}  # where a tkhd's width sits, by version
+_ENTRY_WIDTH = 8 + 8 + 24  # in an stsd: its header, the entry's box header, then fields
+
+
+def with_picture_size(data: bytes, width: int, height: int) -> bytes:
+    """The MP4 with its video tracks' stated picture size (tkhd and the sample entry)
+    set to ``width`` x ``height``: the size players show, when the coded picture is
+    larger and its SPS crops it (the crop is what decoders apply)."""
+    out = bytearray(data)
+    moov = [(body, end) for kind, body, end in children(data, 0, len(data)) if kind == b"moov"]
+    if len(moov) != 1:
+        raise Mp4Error("expected one moov box")
+    for kind, body, end in children(data, *moov[0]):
+        if kind != b"trak":
+            continue
+        trak = _only(data, body, end)
+        mdia = _only(data, *_need(trak, b"mdia", "trak"))
+        if _body(data, _need(mdia, b"hdlr", "mdia"))[8:12] != b"vide":
+            continue
+        tkhd, tkhd_end = _need(trak, b"tkhd", "trak")
+        at = tkhd + _TKHD_WIDTH.get(data[tkhd], 76)
+        stsd, stsd_end = _need(_only(data, *_need(_only(
+            data, *_need(mdia, b"minf", "mdia")), b"stbl", "minf")), b"stsd", "stbl")
+        entry = stsd + _ENTRY_WIDTH
+        if at + 8 > tkhd_end or entry + 4 > stsd_end:
+            raise Mp4Error("a video track's headers are too short")
+        struct.pack_into(">II", out, at, width << 16, height << 16)  # 16.16 fixed point
+        struct.pack_into(">HH", out, entry, width, height)
+    return bytes(out)
+
+
 def box(kind: bytes, *parts: bytes) -> bytes:
     size = 8 + sum(len(p) for p in parts)
     if size > _U32_MAX:

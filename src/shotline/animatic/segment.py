@@ -8,6 +8,11 @@ macroblocks plus those few changed ones (see ``h264``): the cost of a frame is a
 numpy slices, not an encoder pass over the whole picture. When a subtitle changes,
 the rows under the subtitles go as an I slice libx264 codes from those rows alone:
 a tenth of their raw samples' size.
+
+The frames field of the timecode changes every frame. Its looks are kept in an atlas
+of macroblock columns right of the picture, which the SPS crops away: each look is
+written there raw once per keyframe interval (a frame before it is first needed), and
+from then on the field is a motion-copied macroblock of a few bits, not 384 bytes.
 """
 
 from __future__ import annotations
@@ -24,10 +29,10 @@ from av.packet import Packet
 from av.stream import Stream
 from PIL import Image
 
-from shotline.animatic import audio, burnin, h264
+from shotline.animatic import audio, burnin, h264, mp4
 from shotline.animatic.burnin import MB, Planes
 from shotline.animatic.subtitles import Line
-from shotline.animatic.timecode import check_fps, frame_count, timecode
+from shotline.animatic.timecode import check_fps, frame_count, frame_digits, timecode
 
 KEYFRAME_SECONDS = 10  # an IDR at least this often, so players can seek in long holds
 CRF = 23  # ~42 dB PSNR on a detailed 960x540 board
@@ -93,20 +98,22 @@ def _prepare(png: bytes, scene: str, shot: str, fps: int) -> _Board:
 
 
 def _video_stream(out: av.container.OutputContainer, fps: int, width: int,
-                  height: int) -> av.VideoStream:
+                  height: int, crop: tuple[int, int] = (0, 0)) -> av.VideoStream:
+    """libx264 at a coded size of ``width`` x ``height``, of which the SPS shows all
+    but ``crop`` (columns on the right, rows at the bottom)."""
     stream = out.add_stream("libx264", rate=fps)
     stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
     stream.codec_context.thread_count = 1  # one frame to encode: threads only cost
     stream.codec_context.color_primaries = BT709
     stream.codec_context.color_trc = BT709
     stream.codec_context.colorspace = BT709
-    stream.options = _x264_options({"crf": str(CRF)})
+    stream.options = _x264_options({"crf": str(CRF)}, f":crop-rect=0,0,{crop[0]},{crop[1]}")
     return stream
 
 
-def _x264_options(rate: dict[str, str]) -> dict[str, Any]:
+def _x264_options(rate: dict[str, str], params: str = "") -> dict[str, Any]:
     return {"preset": PRESET, "tune": "stillimage,zerolatency", **rate,
-            "x264-params": X264_PARAMS}
+            "x264-params": X264_PARAMS + params}
 
 
 class _StripCoder:
@@ -170,61 +177,191 @@ def _changed_macroblocks(old: Planes, new: Planes, first_row: int, width_mbs: in
     return {int(a) for a in (r + first_row) * width_mbs + c}
 
 
-class _Canvas:
-    """The picture on screen (Y'CbCr, padded to whole macroblocks) and which of its
-    macroblocks have changed since the last frame was written."""
+@dataclass(frozen=True)
+class _Atlas:
+    """Where the looks of the timecode's frames field are kept: tiles the field's size
+    in macroblock columns right of the picture. A column holds at most
+    ``ATLAS_ROWS`` macroblock rows, so every copy's vertical motion stays within what
+    the smallest levels allow."""
 
-    def __init__(self, board: _Board, strip_top: int) -> None:
-        self.geo = board.geo
-        self.y, self.u, self.v = (plane.copy() for plane in board.planes)
+    rows: range  # the frames field, in macroblocks
+    cols: range
+    first_col: int  # the atlas's first column: the picture's width in macroblocks
+    per_column: int  # tiles one above the other
+    width_mbs: int  # the atlas's width
+
+    def origin(self, value: int) -> tuple[int, int]:
+        """The macroblock row and column of the tile that shows frames ``value``."""
+        column, row = divmod(value, self.per_column)
+        return row * len(self.rows), self.first_col + column * len(self.cols)
+
+    def motion(self, value: int) -> h264.Motion:
+        """The motion vector (quarter samples) that copies the tile onto the field."""
+        row, col = self.origin(value)
+        return (col - self.cols.start) * MB * 4, (row - self.rows.start) * MB * 4
+
+    def reaches(self, value: int, row: int) -> bool:
+        """Whether the tile of ``value`` has rows at or below macroblock row ``row``."""
+        return self.origin(value)[0] + len(self.rows) > row
+
+
+ATLAS_ROWS = 8  # 112 px of vertical motion at most: within every level's limit from 1.1
+
+
+def _atlas(geo: burnin.Geometry, fps: int) -> _Atlas:
+    digits = frame_digits(fps)
+    w = geo.width_mbs
+    field = [a for k in range(geo.timecode_cells - digits, geo.timecode_cells)
+             for a in geo.cell_macroblocks(k)]
+    rows = range(min(a // w for a in field), max(a // w for a in field) + 1)
+    cols = range(min(a % w for a in field), max(a % w for a in field) + 1)
+    per_column = max(1, min(geo.padded_height // MB, ATLAS_ROWS) // len(rows))
+    return _Atlas(rows, cols, w, per_column, -(-fps // per_column) * len(cols))
+
+
+def _band_planes(rows: int, cols: int) -> Planes:
+    """A flat patch of the band's colour, ``rows`` x ``cols`` samples of luma."""
+    y, u, v = burnin.rgb_to_yuv420(np.full((2, 2, 3), burnin.BAND_RGB, np.uint8))
+    return (np.full((rows, cols), y[0, 0], np.uint8),
+            np.full((rows // 2, cols // 2), u[0, 0], np.uint8),
+            np.full((rows // 2, cols // 2), v[0, 0], np.uint8))
+
+
+class _Canvas:
+    """The coded picture (Y'CbCr: the board padded to whole macroblocks, then the
+    atlas), which of its macroblocks have changed since the last frame was written,
+    and which frames looks the atlas holds as written."""
+
+    def __init__(self, board: _Board, strip_top: int, fps: int) -> None:
+        geo = self.geo = board.geo
+        self.fps = fps
+        self.atlas = _atlas(geo, fps)
+        self.coded_mbs = geo.width_mbs + self.atlas.width_mbs  # the coded width
+        self.flat = _band_planes(geo.padded_height, self.atlas.width_mbs * MB)
+        self.y, self.u, self.v = (np.concatenate((plane, flat), axis=1)
+                                  for plane, flat in zip(board.planes, self.flat, strict=True))
         self.top = strip_top  # subtitle strips are rows top.. of the picture
-        self.glyphs = burnin.timecode_glyphs(board.geo)
-        self.cells = [self.geo.cell_macroblocks(k) for k in range(self.geo.timecode_cells)]
-        self.shown = [""] * self.geo.timecode_cells
+        self.glyphs = burnin.timecode_glyphs(geo)
+        self.cells = [tuple(self._coded(a) for a in geo.cell_macroblocks(k))
+                      for k in range(geo.timecode_cells)]
+        self.shown = [""] * geo.timecode_cells
         self.changed: set[int] = set()
+        self.held: set[int] = set()  # frames values whose tiles are in the reference
+        self.field = tuple(r * self.coded_mbs + c
+                           for r in self.atlas.rows for c in self.atlas.cols)
+
+    def _coded(self, address: int) -> int:
+        """A picture macroblock's address in the coded picture, atlas and all."""
+        row, col = divmod(address, self.geo.width_mbs)
+        return row * self.coded_mbs + col
 
     def strip(self) -> Planes:
         return self.y[self.top:], self.u[self.top // 2:], self.v[self.top // 2:]
 
     def show_strip(self, strip: Planes) -> None:
-        current = self.strip()
-        self.changed |= _changed_macroblocks(current, strip, self.top // MB, self.geo.width_mbs)
+        """Subtitle rows (the picture's width) over the rows from ``top`` down."""
+        width = self.geo.padded_width
+        current = (self.y[self.top:, :width], self.u[self.top // 2:, :width // 2],
+                   self.v[self.top // 2:, :width // 2])
+        found = _changed_macroblocks(current, strip, self.top // MB, self.geo.width_mbs)
+        self.changed |= {self._coded(a) for a in found}
         for plane, rows in zip(current, strip, strict=True):
             plane[:] = rows
 
-    def show_timecode(self, text: str) -> None:
+    def _paint(self, text: str, first_cell: int, x0: int, y0: int) -> None:
+        """Timecode characters from cell ``first_cell`` on, the field starting at
+        luma column ``x0`` and row ``y0`` (the picture's band, or a tile)."""
         geo, unit = self.geo, self.geo.unit
+        for k, ch in enumerate(text, first_cell):
+            x = x0 + k * geo.cell
+            gy, gu, gv = self.glyphs[ch]
+            self.y[y0:y0 + unit, x:x + geo.cell] = gy
+            self.u[y0 // 2:(y0 + unit) // 2, x // 2:(x + geo.cell) // 2] = gu
+            self.v[y0 // 2:(y0 + unit) // 2, x // 2:(x + geo.cell) // 2] = gv
+
+    def show_timecode(self, text: str) -> None:
         for k, ch in enumerate(text):
             if self.shown[k] != ch:  # usually just the frames digit
                 self.shown[k] = ch
-                x = geo.timecode_x + k * geo.cell
-                gy, gu, gv = self.glyphs[ch]
-                self.y[:unit, x:x + geo.cell] = gy
-                self.u[:unit // 2, x // 2:(x + geo.cell) // 2] = gu
-                self.v[:unit // 2, x // 2:(x + geo.cell) // 2] = gv
+                self._paint(ch, k, self.geo.timecode_x, 0)
                 self.changed.update(self.cells[k])
 
-    def picture(self) -> av.VideoFrame:
-        """The visible part as a frame for libx264."""
-        self.changed.clear()
-        return _frame((self.y, self.u, self.v), self.geo.width, self.geo.height)
+    def _tile(self, row: int, col: int) -> tuple[slice, slice]:
+        return (slice(row * MB, (row + len(self.atlas.rows)) * MB),
+                slice(col * MB, (col + len(self.atlas.cols)) * MB))
 
-    def p_frame(self, headers: h264.Headers, frame_num: int, fps: int) -> bytes:
+    def _holds(self, value: int) -> bool:
+        """Whether the reference's tile for ``value`` shows what the field shows now."""
+        if value not in self.held:
+            return False
+        tile = self._tile(*self.atlas.origin(value))
+        field = self._tile(self.atlas.rows.start, self.atlas.cols.start)
+        return bool((self.y[tile] == self.y[field]).all()
+                    and (self.u[_half(tile)] == self.u[_half(field)]).all()
+                    and (self.v[_half(tile)] == self.v[_half(field)]).all())
+
+    def _keep(self, value: int) -> None:
+        """Draw frames ``value`` into its tile (raw, in this frame) for later frames."""
+        row, col = self.atlas.origin(value)
+        tile, field = self._tile(row, col), self._tile(self.atlas.rows.start,
+                                                        self.atlas.cols.start)
+        for plane, scale in ((self.y, 1), (self.u, 2), (self.v, 2)):
+            to = tile if scale == 1 else _half(tile)
+            plane[to] = plane[field if scale == 1 else _half(field)]
+        digits = frame_digits(self.fps)
+        shift = (col - self.atlas.cols.start) * MB
+        self._paint(f"{value:0{digits}d}", self.geo.timecode_cells - digits,
+                    self.geo.timecode_x + shift, row * MB)
+        self.changed.update(r * self.coded_mbs + c for r in range(row, row + len(self.atlas.rows))
+                            for c in range(col, col + len(self.atlas.cols)))
+        self.held.add(value)
+
+    def picture(self) -> av.VideoFrame:
+        """The coded picture as a frame for libx264, the atlas blank (it is kept anew
+        after each keyframe, raw, where libx264 would blur it)."""
+        at = self.geo.padded_width
+        for plane, flat, scale in zip((self.y, self.u, self.v), self.flat, (1, 2, 2),
+                                      strict=True):
+            plane[:, at // scale:] = flat
+        self.changed.clear()
+        self.held.clear()
+        return _frame((self.y, self.u, self.v), self.coded_mbs * MB, self.geo.padded_height)
+
+    def p_frame(self, headers: h264.Headers, frame_num: int, value: int,
+                upcoming: int | None) -> bytes:
         """The changes since the last frame as a P frame: raw samples for a few
-        macroblocks, the subtitle rows coded by libx264 when many of theirs changed."""
-        w = self.geo.width_mbs
-        first = self.top // MB * w  # the strip's first macroblock
+        macroblocks, the subtitle rows coded by libx264 when many of theirs changed,
+        the frames field copied from its tile (``value``: the frames shown now); and
+        the tile of ``upcoming``, the next frame's, kept if it is not yet."""
+        w = self.coded_mbs
+        top_row = self.top // MB
+        first = top_row * w  # the strip's first macroblock
         rows = None
         if sum(a >= first for a in self.changed) >= STRIP_MIN_MACROBLOCKS:
-            coder = _strip_coder(self.geo.padded_width, self.geo.padded_height - self.top, fps)
+            coder = _strip_coder(w * MB, self.geo.padded_height - self.top, self.fps)
             coded = coder.code(self.strip(), headers)
             if coded is not None:
                 rows = (first, coded)
                 self.changed = {a for a in self.changed if a < first}
+        moved: dict[int, h264.Motion] = {}
+        if self.changed.issuperset(self.field) and self._holds(value):
+            moved = dict.fromkeys(self.field, self.atlas.motion(value))
+            self.changed.difference_update(self.field)
+        if upcoming is not None and upcoming not in self.held and not (
+                rows and self.atlas.reaches(upcoming, top_row)):
+            self._keep(upcoming)
         blocks = [(a, h264.pcm_block(self.y, self.u, self.v, a % w, a // w))
                   for a in sorted(self.changed)]
         self.changed.clear()
-        return h264.p_frame(headers, frame_num, blocks, rows)
+        if rows is not None:  # the I slice redrew the tiles in its rows
+            self.held = {v for v in self.held if not self.atlas.reaches(v, top_row)}
+        return h264.p_frame(headers, frame_num, blocks, rows, moved)
+
+
+def _half(region: tuple[slice, slice]) -> tuple[slice, slice]:
+    """A luma region's chroma region (4:2:0)."""
+    rows, cols = region
+    return (slice(rows.start // 2, rows.stop // 2), slice(cols.start // 2, cols.stop // 2))
 
 
 def _mux(out: av.container.OutputContainer, stream: Stream, packet: Packet[Stream], pts: int,
@@ -254,10 +391,11 @@ def encode_segment(spec: SegmentSpec) -> bytes:
     states = burnin.subtitle_states(caps, frames)
     top = min((burnin.strip_top([caps[i] for i in on], geo) for _, on in states),
               default=geo.padded_height)
-    canvas = _Canvas(board, top)
-    plain = canvas.strip()
-    strips: dict[tuple[int, ...], Planes] = {(): (plain[0].copy(), plain[1].copy(),
-                                                  plain[2].copy())}
+    canvas = _Canvas(board, top, fps)
+    width = geo.padded_width
+    strips: dict[tuple[int, ...], Planes] = {(): (
+        canvas.y[top:, :width].copy(), canvas.u[top // 2:, :width // 2].copy(),
+        canvas.v[top // 2:, :width // 2].copy())}
     for _, on in states:
         if on not in strips:
             strips[on] = burnin.render_strip(board.image, geo, [caps[i] for i in on], top)
@@ -268,7 +406,9 @@ def encode_segment(spec: SegmentSpec) -> bytes:
 
     buffer = io.BytesIO()
     with av.open(buffer, "w", format="mp4") as out:
-        video = _video_stream(out, fps, geo.width, geo.height)
+        coded_width = canvas.coded_mbs * MB
+        video = _video_stream(out, fps, coded_width, geo.padded_height,
+                              (coded_width - geo.width, geo.padded_height - geo.height))
         sound_stream = out.add_stream("aac", rate=audio.RATE)
         sound_stream.layout = audio.LAYOUT
         sound_stream.bit_rate = audio.BIT_RATE
@@ -279,7 +419,7 @@ def encode_segment(spec: SegmentSpec) -> bytes:
             if i in strip_at:
                 canvas.show_strip(strip_at[i])
             canvas.show_timecode(timecode(spec.start_frame + i, fps))
-            if headers is None or i - last_key >= KEYFRAME_SECONDS * fps:
+            if headers is None or _keyframe(i, last_key, fps):
                 picture = canvas.picture()
                 picture.pts = i
                 packets = video.encode(picture)
@@ -290,7 +430,10 @@ def encode_segment(spec: SegmentSpec) -> bytes:
                 last_key, frame_num = i, 0
             else:
                 frame_num += 1
-                packet = av.Packet(canvas.p_frame(headers, frame_num, fps))
+                after = i + 1 < frames and not _keyframe(i + 1, last_key, fps)
+                packet = av.Packet(canvas.p_frame(
+                    headers, frame_num, (spec.start_frame + i) % fps,
+                    (spec.start_frame + i + 1) % fps if after else None))
             _mux(out, video, packet, i, 1, video_tb)
             # Interleave: the sound up to the end of this frame (all of it after the last).
             until = (i + 1) * audio.RATE // fps if i + 1 < frames else len(sound) * audio.BLOCK
@@ -299,4 +442,8 @@ def encode_segment(spec: SegmentSpec) -> bytes:
                      audio.BLOCK, audio_tb)
                 heard += 1
         video.encode(None)
-    return buffer.getvalue()
+    return mp4.with_picture_size(buffer.getvalue(), geo.width, geo.height)
+
+
+def _keyframe(i: int, last_key: int, fps: int) -> bool:
+    return i - last_key >= KEYFRAME_SECONDS * fps
