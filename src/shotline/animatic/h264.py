@@ -11,8 +11,9 @@ this module parses and checks.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -312,41 +313,23 @@ class _Field:
         return self.predicted(address)
 
 
-def p_frame(h: Headers, frame_num: int, changed: list[tuple[int, bytes]],
-            rows: tuple[int, IntraSlice] | None = None,
-            moved: Mapping[int, Motion] | None = None) -> bytes:
-    """One Annex B access unit: a P slice copying the reference except the
-    macroblocks in ``changed`` ((raster address, pcm_block bytes), ascending) and in
-    ``moved`` (address -> motion vector: a copy of the reference from elsewhere, whole
-    samples only for an exact copy); with ``rows`` (first macroblock, an I slice
-    libx264 coded of the picture's rows from there to the bottom), the P slice ends
-    where those rows begin."""
-    total = h.width_mbs * h.height_mbs
-    end = rows[0] if rows is not None else total
-    moved = dict(moved or {})
-    if (changed and changed[-1][0] >= end) or any(a >= end for a in moved):
-        raise ValueError("a changed macroblock lies in the rows of the I slice")
-    field = _Field(h.width_mbs, {a for a, _ in changed}, moved)
+Body = Callable[["_Writer"], None]
+
+
+def _p_body(width_mbs: int, end: int, changed: list[tuple[int, bytes]],
+            moved: dict[int, Motion]) -> Body:
+    """What writes the macroblocks of a P slice ending before ``end``."""
+    field = _Field(width_mbs, {a for a, _ in changed}, moved)
     # A skipped macroblock beside a moved one may infer its motion (right of it, below,
     # below-left, below-right): there, a zero motion is written out.
-    w_mbs = h.width_mbs
-    near = {a + step for a in moved for step in (1, w_mbs, w_mbs - 1, w_mbs + 1)}
+    near = {a + step for a in moved for step in (1, width_mbs, width_mbs - 1, width_mbs + 1)}
     blocks: dict[int, bytes | Motion] = dict(changed)
     blocks.update(moved)
     for address in sorted(near - blocks.keys()):
         if address < end and field.skipped(address) != _ZERO:
             blocks[address] = _ZERO
-    out = b""
-    if end:
-        w = _Writer()
-        _header(w, h, 0, _P_SLICE_ALL if rows is None else _P_SLICE, frame_num)
-        w.u(1, 1)  # num_ref_idx_active_override_flag
-        w.ue(0)  # one reference: the previous frame
-        w.u(1, 0)  # ref_pic_list_modification_flag_l0
-        w.u(1, 0)  # adaptive_ref_pic_marking_mode_flag: sliding window
-        w.ue(0)  # slice_qp_delta (se 0 codes as ue 0)
-        if h.deblocking_control:
-            w.ue(1)  # deblocking off: skipped blocks stay exact copies
+
+    def write(w: _Writer) -> None:
         last = -1
         for address in sorted(blocks):
             w.ue(address - last - 1)  # mb_skip_run
@@ -364,6 +347,53 @@ def p_frame(h: Headers, frame_num: int, changed: list[tuple[int, bytes]],
             last = address
         if last < end - 1:
             w.ue(end - 1 - last)
+
+    return write
+
+
+@functools.lru_cache(maxsize=256)
+def _moves_only(width_mbs: int, end: int, moved: tuple[tuple[int, Motion], ...]) -> Body:
+    """The body of a P slice that only moves blocks, as bits written once."""
+    w = _Writer()
+    _p_body(width_mbs, end, [], dict(moved))(w)
+    value, count = w.value, w.count
+
+    def write(out: _Writer) -> None:
+        out.u(count, value)
+
+    return write
+
+
+def p_frame(h: Headers, frame_num: int, changed: list[tuple[int, bytes]],
+            rows: tuple[int, IntraSlice] | None = None,
+            moved: Mapping[int, Motion] | None = None) -> bytes:
+    """One Annex B access unit: a P slice copying the reference except the
+    macroblocks in ``changed`` ((raster address, pcm_block bytes), ascending) and in
+    ``moved`` (address -> motion vector: a copy of the reference from elsewhere, whole
+    samples only for an exact copy); with ``rows`` (first macroblock, an I slice
+    libx264 coded of the picture's rows from there to the bottom), the P slice ends
+    where those rows begin."""
+    total = h.width_mbs * h.height_mbs
+    end = rows[0] if rows is not None else total
+    moved = dict(moved or {})
+    if (changed and changed[-1][0] >= end) or any(a >= end for a in moved):
+        raise ValueError("a changed macroblock lies in the rows of the I slice")
+    if changed or rows is not None:
+        body = _p_body(h.width_mbs, end, changed, moved)
+    else:  # the usual frame: its body repeats whenever the same blocks move alike
+        body = _moves_only(h.width_mbs, end, tuple(sorted(moved.items())))
+    out = b""
+    if end:
+        w = _Writer()
+        _header(w, h, 0, _P_SLICE_ALL if rows is None else _P_SLICE, frame_num)
+        w.u(1, 1)  # num_ref_idx_active_override_flag
+        w.ue(0)  # one reference: the previous frame
+        w.u(1, 0)  # ref_pic_list_modification_flag_l0
+        w.u(1, 0)  # adaptive_ref_pic_marking_mode_flag: sliding window
+        w.ue(0)  # slice_qp_delta (se 0 codes as ue 0)
+        if h.deblocking_control:
+            w.ue(1)  # deblocking off: skipped blocks stay exact copies
+        body(w)
         out = _nal(w)
     if rows is not None:
         first, coded = rows

@@ -219,12 +219,17 @@ def _atlas(geo: burnin.Geometry, fps: int) -> _Atlas:
     return _Atlas(rows, cols, w, per_column, -(-fps // per_column) * len(cols))
 
 
+@functools.cache
+def _band_yuv() -> tuple[int, int, int]:
+    y, u, v = burnin.rgb_to_yuv420(np.full((2, 2, 3), burnin.BAND_RGB, np.uint8))
+    return int(y[0, 0]), int(u[0, 0]), int(v[0, 0])
+
+
 def _band_planes(rows: int, cols: int) -> Planes:
     """A flat patch of the band's colour, ``rows`` x ``cols`` samples of luma."""
-    y, u, v = burnin.rgb_to_yuv420(np.full((2, 2, 3), burnin.BAND_RGB, np.uint8))
-    return (np.full((rows, cols), y[0, 0], np.uint8),
-            np.full((rows // 2, cols // 2), u[0, 0], np.uint8),
-            np.full((rows // 2, cols // 2), v[0, 0], np.uint8))
+    y, u, v = _band_yuv()
+    return (np.full((rows, cols), y, np.uint8), np.full((rows // 2, cols // 2), u, np.uint8),
+            np.full((rows // 2, cols // 2), v, np.uint8))
 
 
 class _Canvas:
@@ -246,7 +251,9 @@ class _Canvas:
                       for k in range(geo.timecode_cells)]
         self.shown = [""] * geo.timecode_cells
         self.changed: set[int] = set()
-        self.held: set[int] = set()  # frames values whose tiles are in the reference
+        # Frames values whose tiles are in the reference -> whether the tile was seen
+        # to match the field (checked once: neither changes while it is held).
+        self.held: dict[int, bool] = {}
         self.field = tuple(r * self.coded_mbs + c
                            for r in self.atlas.rows for c in self.atlas.cols)
 
@@ -294,11 +301,15 @@ class _Canvas:
         """Whether the reference's tile for ``value`` shows what the field shows now."""
         if value not in self.held:
             return False
-        tile = self._tile(*self.atlas.origin(value))
-        field = self._tile(self.atlas.rows.start, self.atlas.cols.start)
-        return bool((self.y[tile] == self.y[field]).all()
+        if not self.held[value]:
+            tile = self._tile(*self.atlas.origin(value))
+            field = self._tile(self.atlas.rows.start, self.atlas.cols.start)
+            if not ((self.y[tile] == self.y[field]).all()
                     and (self.u[_half(tile)] == self.u[_half(field)]).all()
-                    and (self.v[_half(tile)] == self.v[_half(field)]).all())
+                    and (self.v[_half(tile)] == self.v[_half(field)]).all()):
+                return False
+            self.held[value] = True
+        return True
 
     def _keep(self, value: int) -> None:
         """Draw frames ``value`` into its tile (raw, in this frame) for later frames."""
@@ -314,7 +325,7 @@ class _Canvas:
                     self.geo.timecode_x + shift, row * MB)
         self.changed.update(r * self.coded_mbs + c for r in range(row, row + len(self.atlas.rows))
                             for c in range(col, col + len(self.atlas.cols)))
-        self.held.add(value)
+        self.held[value] = False
 
     def picture(self) -> av.VideoFrame:
         """The coded picture as a frame for libx264, the atlas blank (it is kept anew
@@ -354,7 +365,8 @@ class _Canvas:
                   for a in sorted(self.changed)]
         self.changed.clear()
         if rows is not None:  # the I slice redrew the tiles in its rows
-            self.held = {v for v in self.held if not self.atlas.reaches(v, top_row)}
+            self.held = {v: seen for v, seen in self.held.items()
+                         if not self.atlas.reaches(v, top_row)}
         return h264.p_frame(headers, frame_num, blocks, rows, moved)
 
 
