@@ -16,6 +16,7 @@ from xml.etree import ElementTree
 
 import opentimelineio as otio
 
+from shotline.editorial.fcp7_writer import fcp7_string
 from shotline.errors import InputError
 
 MAX_TIMELINE_BYTES = 64 * 1024 * 1024
@@ -59,7 +60,9 @@ def timeline_bytes(timeline: otio.schema.Timeline, fmt: str, fps: int, *,
                                                  style="avid")).encode("utf-8")
     if spec.name == "fcpxml":
         return _fcpxml(_for_writing(timeline, quotes=True, picture_only=picture_only))
-    if spec.name in ("otio", "fcp7"):
+    if spec.name == "fcp7":
+        return fcp7_string(timeline).encode("utf-8")
+    if spec.name == "otio":
         return str(otio.adapters.write_to_string(timeline, spec.adapter)).encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="shotline-") as folder:
         path = Path(folder) / f"timeline{spec.suffix}"
