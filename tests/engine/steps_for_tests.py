@@ -1,13 +1,15 @@
-"""Steps the engine tests run: small, pure, and observable."""
+"""Steps the engine tests run: small, pure, and observable; and an executor that
+remembers what it was given."""
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from shotline.engine.steps import Blob, Resources, Step, register
+from shotline.engine.executors import InlineExecutor, Outcome
+from shotline.engine.steps import Blob, Job, Resources, Step, register
 
 
 def upper(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str, Blob]:
@@ -24,3 +26,14 @@ def broken(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str, 
 
 UPPER = register(Step("test-upper", "1", upper, Resources(cpu=0.5, memory_mb=64)))
 BROKEN = register(Step("test-broken", "1", broken))
+
+
+class Recording(InlineExecutor):
+    """Inline, remembering the jobs of each submission."""
+
+    def __init__(self) -> None:
+        self.submissions: list[list[Job]] = []
+
+    def run(self, jobs: Sequence[tuple[Job, Resources]]) -> Iterator[tuple[int, Outcome]]:
+        self.submissions.append([job for job, _ in jobs])
+        return super().run(jobs)

@@ -4,6 +4,7 @@ what it touched and keeps decisions, marking the ones it invalidates."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +14,9 @@ from shotline.engine.executors import InlineExecutor, ProcessExecutor
 from shotline.engine.pipeline import RunSummary, current_plan, run_project
 from shotline.review.decisions import Role, record
 from shotline.review.status import project_status
+from shotline.store.objects import CorruptObjectError
 from shotline.store.project import Project
+from tests.engine.steps_for_tests import Recording
 
 
 def run(project: Project) -> RunSummary:
@@ -174,3 +177,51 @@ def test_ray_executor_agrees(make_project: Callable[..., Project]) -> None:
     assert summary.counts.by_step["plan"] == (3, 0)
     for name in ("plan.json", "breakdown.json", "shots.csv"):
         assert (inline.exports / name).read_bytes() == (on_ray.exports / name).read_bytes()
+
+
+def test_independent_batches_go_out_together_and_the_key_stays_here(
+        make_project: Callable[..., Project]) -> None:
+    project = make_project()
+    executor = Recording()
+    summary = run_project(project, executor)
+    steps = [{job.step for job in jobs} for jobs in executor.submissions]
+    assert {"scene-cut", "usd"} in steps
+    assert {"animatic", "contact-sheet", "timeline"} in steps  # the join, the sheet, the edit
+    assert not any("sign" in submission for submission in steps)  # signed in this process
+    assert summary.counts.by_step["sign"][0] > 0
+    for label in ("animatic", "usd", "join", "contact sheet", "timeline", "credentials"):
+        assert label in summary.counts.seconds
+
+
+def test_exports_are_ordinary_files_that_keep_their_mode(
+        make_project: Callable[..., Project]) -> None:
+    project = make_project()
+    run(project)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (project.exports / "animatic.mp4").stat().st_mode & 0o777 == 0o666 & ~umask
+    plan = project.exports / "plan.json"
+    plan.chmod(0o600)
+    before = plan.read_bytes()
+    edit(project, "Then I'll drive you.", "Then I'll drive you there myself.")
+    run(project)
+    assert plan.read_bytes() != before
+    assert plan.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_damaged_object_is_not_exported(make_project: Callable[..., Project]) -> None:
+    first = make_project()
+    run(first)
+    manifest = json.loads((first.state / "exports.json").read_text(encoding="utf-8"))
+    first.close()
+    project = Project.open(first.root)  # a later process: it wrote none of the objects
+    try:
+        damaged = project.objects.path(manifest["shots.csv"])
+        damaged.chmod(0o644)
+        damaged.write_bytes(damaged.read_bytes() + b"\n")
+        (project.exports / "shots.csv").unlink()
+        with pytest.raises(CorruptObjectError):
+            run(project)
+        assert not (project.exports / "shots.csv").exists()
+    finally:
+        project.close()

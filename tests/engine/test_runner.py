@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 
 import pytest
 from sqlalchemy import select
 
-from shotline.engine.executors import InlineExecutor
+from shotline.engine.executors import InlineExecutor, Outcome, ThreadExecutor
 from shotline.engine.runner import Engine, StepError, store_blob
-from shotline.engine.steps import Blob, Task
+from shotline.engine.steps import Blob, Job, Resources, Task
 from shotline.store.project import Project, now
 from shotline.store.schema import Asset, Run, StepOutput, StepRun
-from tests.engine.steps_for_tests import BROKEN, UPPER
+from tests.engine.steps_for_tests import BROKEN, UPPER, Recording
 
 
 def new_run(project: Project) -> int:
@@ -103,3 +104,84 @@ def test_a_failing_step_names_itself_and_keeps_what_finished(project: Project) -
         engine.run([good, Task(BROKEN, "scene 9", {"text": text(project, "x")})], "mixed")
     with project.sessions() as s:
         assert [r.step for r in s.scalars(select(StepRun))] == ["test-upper"]
+
+
+def upper_tasks(project: Project, *words: str, **params: float) -> list[Task]:
+    return [Task(UPPER, word, {"text": text(project, word)}, params) for word in words]
+
+
+def texts(executor: Recording) -> list[list[bytes]]:
+    return [[job.inputs["text"] for job in jobs] for jobs in executor.submissions]
+
+
+def read(project: Project, batches: list[list[dict[str, str]]]) -> list[list[bytes]]:
+    return [[project.objects.get(o["upper"]) for o in batch] for batch in batches]
+
+
+def test_batches_run_together_go_to_the_executor_as_one_submission(project: Project) -> None:
+    [old] = upper_tasks(project, "old")
+    engine_for(project).run([old], "earlier")
+    executor = Recording()
+    engine = Engine(project, executor, new_run(project))
+    got = engine.run_together([(upper_tasks(project, "a", "b", "c"), "letters"),
+                               ([], "nothing"), ([old, *upper_tasks(project, "d")], "mixed")])
+    assert read(project, got) == [[b"A", b"B", b"C"], [], [b"OLD", b"D"]]
+    assert texts(executor) == [[b"a", b"b", b"c", b"d"]]  # the cached one not at all
+    assert (engine.counts.run, engine.counts.cached) == (4, 1)
+    assert engine.counts.by_step["test-upper"] == (4, 1)
+    assert set(engine.counts.seconds) == {"letters", "mixed"}
+    bars = {bar.description: (bar.completed, bar.total) for bar in engine._progress.tasks}
+    assert bars == {"letters": (3, 3), "mixed": (2, 2)}
+
+
+def test_the_same_task_in_two_batches_runs_once(project: Project) -> None:
+    executor = Recording()
+    engine = Engine(project, executor, new_run(project))
+    shared = upper_tasks(project, "shared")
+    first, second = engine.run_together([(shared, "one"), ([*shared, *shared], "two")])
+    assert texts(executor) == [[b"shared"]]
+    assert first + first == second
+    assert engine.counts.by_step["test-upper"] == (1, 2)
+    bars = {bar.description: (bar.completed, bar.total) for bar in engine._progress.tasks}
+    assert bars == {"one": (1, 1), "two": (2, 2)}
+
+
+def test_each_batch_is_timed_to_its_own_last_task(project: Project) -> None:
+    engine = Engine(project, ThreadExecutor(4), new_run(project))
+    began = time.perf_counter()
+    engine.run_together([(upper_tasks(project, "slow", "slower", sleep=0.3), "slow"),
+                         (upper_tasks(project, "quick"), "quick")])
+    took = time.perf_counter() - began
+    seconds = engine.counts.seconds
+    assert seconds["quick"] < 0.3 <= seconds["slow"] <= took
+    assert took < 0.6  # side by side, not one batch after the other
+
+
+def test_a_failure_in_one_batch_keeps_what_the_others_finished(project: Project) -> None:
+    engine = Engine(project, ThreadExecutor(4), new_run(project))
+    slow = upper_tasks(project, "under way", sleep=0.3)
+    failing = [Task(BROKEN, "scene 9", {"text": text(project, "x")})]
+    with pytest.raises(StepError, match="step test-broken failed for scene 9: RuntimeError"):
+        engine.run_together([(slow, "good"), (failing, "bad")])
+    with project.sessions() as s:
+        assert [r.scope for r in s.scalars(select(StepRun))] == ["under way"]
+    assert engine.counts.by_step == {"test-upper": (1, 0)}
+    assert set(engine.counts.seconds) == {"good", "bad"}  # timed even when it stopped
+
+
+def test_an_interrupted_run_keeps_the_jobs_under_way(project: Project) -> None:
+    class Interrupted(ThreadExecutor):
+        """Ctrl-C arrives as soon as the first job is back."""
+
+        def run(self, jobs: Sequence[tuple[Job, Resources]]
+                ) -> Iterator[tuple[int, Outcome]]:
+            outcomes = super().run(jobs)
+            yield next(outcomes)
+            raise KeyboardInterrupt
+
+    engine = Engine(project, Interrupted(4), new_run(project))
+    with pytest.raises(KeyboardInterrupt):
+        engine.run_together([(upper_tasks(project, "quick"), "quick"),
+                             (upper_tasks(project, "slow", sleep=0.3), "slow")])
+    with project.sessions() as s:
+        assert sorted(r.scope for r in s.scalars(select(StepRun))) == ["quick", "slow"]

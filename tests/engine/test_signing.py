@@ -4,17 +4,38 @@ animatic as a composite; the originals inside the project stay unsigned."""
 
 from __future__ import annotations
 
+import io
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 
-from shotline.engine.executors import InlineExecutor
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from shotline.engine.credential_steps import SIGN, register_identity
+from shotline.engine.executors import InlineExecutor, ProcessExecutor
 from shotline.engine.generation import GenerationRequest
 from shotline.engine.pipeline import run_project
+from shotline.engine.steps import Job, execute
 from shotline.governance.credentials import verify_asset
-from shotline.governance.signing import identity_folder, load_trust_anchors
+from shotline.governance.signing import (
+    SigningIdentityError,
+    ensure_identity,
+    identity_folder,
+    load_trust_anchors,
+)
 from shotline.review.takes import select_take
 from shotline.store.project import Project
+from shotline.store.schema import StepRun
 
 SOURCE = "http://cv.iptc.org/newscodes/digitalsourcetype/"
+
+
+def render_board(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (40, 60, 80)).save(out, format="PNG")
+    return out.getvalue()
 
 
 def check(project: Project, relative: str, media_type: str) -> dict[str, object]:
@@ -49,3 +70,48 @@ def test_exports_are_signed_with_the_project_key(make_project: Callable[..., Pro
     tampered = verify_asset(bytes(data), "image/png",
                             load_trust_anchors(identity_folder(project.state)))
     assert not tampered.valid
+
+
+@pytest.mark.parametrize("how", ["move", "copy"])
+def test_a_moved_or_copied_project_is_not_signed_again(make_project: Callable[..., Project],
+                                                       tmp_path: Path, how: str) -> None:
+    project = make_project()
+    first = run_project(project, InlineExecutor())
+    signed, _ = first.counts.by_step["sign"]
+    assert signed >= 7  # every board, and the animatic
+    with project.sessions() as s:
+        params = [r.params for r in s.scalars(select(StepRun).where(StepRun.step == "sign"))]
+    assert params and not any(str(project.root) in str(p) for p in params)
+    project.close()
+    elsewhere = tmp_path / "elsewhere"
+    if how == "move":
+        shutil.move(project.root, elsewhere)
+    else:
+        shutil.copytree(project.root, elsewhere)
+    there = Project.open(elsewhere)
+    try:
+        again = run_project(there, InlineExecutor())
+        assert again.counts.by_step["sign"] == (0, signed)
+        check(there, "boards/1A.png", "image/png")
+        check(there, "animatic.mp4", "video/mp4")
+    finally:
+        there.close()
+
+
+def test_signing_refuses_where_the_key_was_not_registered(
+        make_project: Callable[..., Project]) -> None:
+    project = make_project()
+    identity = ensure_identity(project.state, project.settings.name)
+    signer = register_identity(identity.chain_pem, identity.folder)  # here, not in workers
+    board = render_board(320, 180)
+    job = Job(SIGN.name, SIGN.function.__module__, {"asset": board}, {
+        "signer": signer, "kind": "previs", "title": "board", "media_type": "image/png"})
+    assert verify_asset(execute(job)["signed"].data, "image/png",
+                        load_trust_anchors(identity.folder)).valid
+    executor = ProcessExecutor(workers=1)
+    try:
+        outcomes = dict(executor.run([(job, SIGN.resources)] * 2))  # two: the pool, not here
+    finally:
+        executor.close()
+    assert all(isinstance(o, SigningIdentityError) and "no signing identity" in str(o)
+               for o in outcomes.values())

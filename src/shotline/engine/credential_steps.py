@@ -6,6 +6,7 @@ project carries credentials."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -14,12 +15,39 @@ from shotline.engine.steps import Blob, Resources, Step, register
 
 Kind = Literal["previs", "generated", "composite"]
 
+# Signer -> the folder of its identity, for this process only. Tasks name the signer, not
+# the folder: a moved or copied project keeps its signatures' cache keys, and a process
+# that was never handed the key (a worker) cannot sign by accident.
+_IDENTITIES: dict[str, Path] = {}
+
+
+def signer_of(chain_pem: bytes) -> str:
+    """What names a signer in the sign step's parameters: the sha256 of its certificate
+    chain, so a new key (a new certificate) re-signs everything."""
+    return hashlib.sha256(chain_pem).hexdigest()
+
+
+def register_identity(chain_pem: bytes, folder: Path) -> str:
+    """Let this process's sign steps sign with the identity in folder; its signer."""
+    signer = signer_of(chain_pem)
+    _IDENTITIES[signer] = folder
+    return signer
+
 
 def sign_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str, Blob]:
     from shotline.governance.credentials import Claim, Ingredient, sign_asset
-    from shotline.governance.signing import load_identity
+    from shotline.governance.signing import SigningIdentityError, load_identity
 
-    identity = load_identity(Path(str(params["identity"])))
+    signer = str(params["signer"])
+    folder = _IDENTITIES.get(signer)
+    if folder is None:
+        raise SigningIdentityError(
+            f"no signing identity {signer[:12]} in this process: signing runs only in the "
+            "process that registered the project's key, never on workers")
+    identity = load_identity(folder)
+    if signer_of(identity.chain_pem) != signer:
+        raise SigningIdentityError("the signing identity changed during the run",
+                                   source=str(folder))
     ingredients = tuple(
         Ingredient(str(i["title"]), str(i["media_type"]), inputs[str(i["input"])],
                    i.get("relationship"))
@@ -34,5 +62,5 @@ def sign_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[st
                            media_type)}
 
 
-SIGN = register(Step("sign", "1", sign_step, Resources(cpu=1, memory_mb=512),
+SIGN = register(Step("sign", "2", sign_step, Resources(cpu=1, memory_mb=512),
                      provider="c2pa", model="content credentials"))

@@ -230,28 +230,22 @@ def _previs(project: Project, engine: Engine, index: list[dict[str, Any]], numbe
                               looks)
     consent_notes = consent_review(project)
     shown = pictures(project, boards, staged, project.exports.resolve().as_uri())
-    contact_inputs = {f"plan:{n}": edit.scene_plans[n] for n in numbers}
-    contact_inputs.update({f"scene:{n}": scene_of[n] for n in numbers})
-    contact_inputs.update({f"thumb:{shot}": out["thumb.jpg"] for shot, out in boards.items()})
-    [contact] = engine.run([Task(CONTACT, "script", contact_inputs,
-                                 {"title": settings.name, "scenes": numbers})], "contact sheet")
     speech = "espeak-ng" if speech_available() else ""
-    seen: dict[str, int] = {}
-    cut_tasks: list[Task] = []
-    for scene, plan in edit.runs:
-        seen[scene] = seen.get(scene, 0) + 1
-        scope = f"scene {scene}" + (f" part {seen[scene]}" if seen[scene] > 1 else "")
-        cut_tasks.append(Task(SCENE_CUT, scope, {
-            "scene": scene_of[scene], "plan": plan,
-            **{f"board:{shot}": shown.asset[shot] for shot in shots_of.get(scene, [])}},
-            {"fps": settings.fps, "speech": speech,
-             "voices": {c: voice_for(c) for c in cast_of[scene]}}))
-    cuts = engine.run(cut_tasks, "animatic")
-    keys = [str(k) for k in range(len(cuts))]
-    join_inputs = {f"scene:{k}": c["scene.mp4"] for k, c in zip(keys, cuts, strict=True)}
-    join_inputs.update({f"lines:{k}": c["lines.json"] for k, c in zip(keys, cuts, strict=True)})
-    [joined] = engine.run([Task(JOIN, "script", join_inputs, {"scenes": keys})], "join")
-    files = {**joined, **contact}
+    # Batches that do not wait on one another go out together, so that one batch's last
+    # task does not leave the other workers idle: the USD stages need only the staging;
+    # the contact sheet only the boards; the timelines the cuts' lines, not the joined
+    # film. The join goes first in its submission: it is the longest, and what the
+    # credentials wait for.
+    cuts, usd = engine.run_together([
+        (_cut_tasks(project, edit, scene_of, cast_of, shots_of, shown.asset, speech),
+         "animatic"),
+        (_usd_tasks(project, numbers, headings, edit, staged), "usd")])
+    [joined], [sheet], timelines = engine.run_together([
+        ([_join_task(cuts)], "join"),
+        ([_contact_task(project, numbers, edit, scene_of, boards)], "contact sheet"),
+        (_timeline_tasks(project, numbers, headings, plan_of, edit, shown.source, cuts,
+                         extra_formats), "timeline")])
+    files = {**joined, **sheet}
     for shot, out in boards.items():
         files[f"boards/{shot}.png"] = out["image.png"]
         for name in ("depth.png", "pose.png", "camera.json"):
@@ -259,41 +253,70 @@ def _previs(project: Project, engine: Engine, index: list[dict[str, Any]], numbe
     files.update(shown.files)
     files.update(dailies(project, engine, plan_of, headings))
     files.update(sign_exports(project, engine, files, set(shown.asset.values())))
-    files.update(_editorial(project, engine, index, numbers, plan_of, edit, shown.source,
-                            cuts, staged, extra_formats))
+    for made_by_format in timelines:
+        files.update({f"editorial/{name}": digest for name, digest in made_by_format.items()})
+    files.update({f"usd/scene-{n}.usda": out["scene.usda"]
+                  for n, out in zip(numbers, usd, strict=True)})
     warnings = [] if speech else [
         "espeak-ng is not installed: the animatic is silent (apt-get install espeak-ng)"]
     return Previs(files, warnings + consent_notes + shown.warnings, made)
 
 
-def _editorial(project: Project, engine: Engine, index: list[dict[str, Any]],
-               numbers: list[str], plan_of: dict[str, str], edit: Layout,
-               sources: dict[str, dict[str, Any]], cuts: list[Outputs],
-               staged: dict[str, Outputs], extra_formats: tuple[str, ...] = ()
-               ) -> dict[str, str]:
-    """The timeline in every editing format, and a USD stage per scene. Media paths are
-    the project's exports, as absolute file URLs that editing systems relink."""
+def _contact_task(project: Project, numbers: list[str], edit: Layout,
+                  scene_of: dict[str, str], boards: dict[str, Outputs]) -> Task:
+    inputs = {f"plan:{n}": edit.scene_plans[n] for n in numbers}
+    inputs.update({f"scene:{n}": scene_of[n] for n in numbers})
+    inputs.update({f"thumb:{shot}": out["thumb.jpg"] for shot, out in boards.items()})
+    return Task(CONTACT, "script", inputs, {"title": project.settings.name, "scenes": numbers})
+
+
+def _cut_tasks(project: Project, edit: Layout, scene_of: dict[str, str],
+               cast_of: dict[str, list[str]], shots_of: dict[str, list[str]],
+               shown: dict[str, str], speech: str) -> list[Task]:
+    """The animatic cut per stretch of the edit, each with the pictures its shots show."""
+    seen: dict[str, int] = {}
+    tasks: list[Task] = []
+    for scene, plan in edit.runs:
+        seen[scene] = seen.get(scene, 0) + 1
+        scope = f"scene {scene}" + (f" part {seen[scene]}" if seen[scene] > 1 else "")
+        tasks.append(Task(SCENE_CUT, scope, {
+            "scene": scene_of[scene], "plan": plan,
+            **{f"board:{shot}": shown[shot] for shot in shots_of.get(scene, [])}},
+            {"fps": project.settings.fps, "speech": speech,
+             "voices": {c: voice_for(c) for c in cast_of[scene]}}))
+    return tasks
+
+
+def _join_task(cuts: list[Outputs]) -> Task:
+    """The animatic, and its subtitles, from the cuts in order."""
+    keys = [str(k) for k in range(len(cuts))]
+    inputs = {f"scene:{k}": c["scene.mp4"] for k, c in zip(keys, cuts, strict=True)}
+    inputs.update({f"lines:{k}": c["lines.json"] for k, c in zip(keys, cuts, strict=True)})
+    return Task(JOIN, "script", inputs, {"scenes": keys})
+
+
+def _timeline_tasks(project: Project, numbers: list[str], headings: dict[str, str],
+                    plan_of: dict[str, str], edit: Layout, sources: dict[str, dict[str, Any]],
+                    cuts: list[Outputs], extra_formats: tuple[str, ...] = ()) -> list[Task]:
+    """The timeline in every editing format. Media paths are the project's exports, as
+    absolute file URLs that editing systems relink."""
     settings = project.settings
-    exports = project.exports.resolve()
     inputs = {f"plan:{n}": plan_of[n] for n in numbers}
     inputs.update({f"lines:{k}": c["lines.json"] for k, c in enumerate(cuts)})
     if edit.cut_blob is not None:
         inputs["cut"] = edit.cut_blob
-    headings = {n: e["heading"] for e, n in zip(index, numbers, strict=True)}
     params = {"title": settings.name, "fps": settings.fps, "numbers": numbers,
               "headings": headings, "sources": sources,
-              "animatic_url": (exports / "animatic.mp4").as_uri()}
-    timeline: dict[str, str] = {}
-    for made in engine.run([Task(TIMELINE, fmt, inputs, params | {"format": fmt})
-                            for fmt in (*RUN_FORMATS, *extra_formats)], "timeline"):
-        timeline.update(made)
-    stages = engine.run([
-        Task(USD, f"scene {n}", {"plan": edit.scene_plans[n], **staged[n]},
-             {"fps": settings.fps, "heading": headings[n]}) for n in numbers], "usd")
-    files = {f"editorial/{name}": digest for name, digest in timeline.items()}
-    files.update({f"usd/scene-{n}.usda": out["scene.usda"]
-                  for n, out in zip(numbers, stages, strict=True)})
-    return files
+              "animatic_url": (project.exports.resolve() / "animatic.mp4").as_uri()}
+    return [Task(TIMELINE, fmt, inputs, params | {"format": fmt})
+            for fmt in (*RUN_FORMATS, *extra_formats)]
+
+
+def _usd_tasks(project: Project, numbers: list[str], headings: dict[str, str], edit: Layout,
+               staged: dict[str, Outputs]) -> list[Task]:
+    """A USD stage per scene."""
+    return [Task(USD, f"scene {n}", {"plan": edit.scene_plans[n], **staged[n]},
+                 {"fps": project.settings.fps, "heading": headings[n]}) for n in numbers]
 
 
 def _pipeline(project: Project, engine: Engine, run_id: int,
@@ -494,7 +517,9 @@ def materialize(project: Project, outputs: Outputs) -> list[Path]:
             raise InputError(f"refusing to write {name!r} outside the exports folder",
                              source=str(folder))
         if manifest.get(name) != digest or not target.is_file():
-            write_atomic(target, project.objects.get(digest))
+            # What this run wrote goes out through the kernel, unhashed (ObjectStore.wrote
+            # says why); an older object is checked on its way out.
+            project.objects.copy_to(digest, target, verify=not project.objects.wrote(digest))
             changed.append(name)
         written.append(target)
     for name in set(manifest) - set(outputs):  # files an older run made that no longer exist

@@ -50,7 +50,8 @@ class Counts:
     run: int = 0
     cached: int = 0
     by_step: dict[str, tuple[int, int]] = field(default_factory=dict)  # step -> (run, cached)
-    seconds: dict[str, float] = field(default_factory=dict)  # batch label -> wall seconds
+    # batch label -> wall seconds; batches run together overlap (see Engine.run_together)
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def add(self, step: str, ran: bool) -> None:
         r, c = self.by_step.get(step, (0, 0))
@@ -59,6 +60,24 @@ class Counts:
             self.run += 1
         else:
             self.cached += 1
+
+
+Batch = tuple[Sequence[Task], str]  # tasks, and the label of their progress bar
+
+
+class _BatchState:
+    """A batch within one submission: its outputs so far, and how many are still due."""
+
+    def __init__(self, tasks: Sequence[Task], label: str, began: float,
+                 progress: Progress) -> None:
+        self.tasks, self.label, self.began = tasks, label, began
+        self.bar = progress.add_task(label, total=len(tasks))
+        self.keys = [task.key for task in tasks]  # each a hash of the task: computed once
+        self.results: list[Outputs | None] = [None] * len(tasks)
+        self.left = len(tasks)
+
+    def outputs(self) -> list[Outputs]:
+        return [r for r in self.results if r is not None]
 
 
 class Engine:
@@ -81,7 +100,10 @@ class Engine:
 
     def cached(self, tasks: Sequence[Task]) -> dict[str, Outputs]:
         """Cache key -> outputs, for the tasks whose outputs are all in the store."""
-        keys = list({t.key for t in tasks})
+        return self._lookup({t.key for t in tasks})
+
+    def _lookup(self, wanted: set[str]) -> dict[str, Outputs]:
+        keys = list(wanted)
         found: dict[str, Outputs] = {}
         with self.project.sessions() as s:
             for start in range(0, len(keys), _CHUNK):
@@ -99,81 +121,100 @@ class Engine:
             executor: Executor | None = None) -> list[Outputs]:
         """Outputs of every task, in order: cached ones looked up, the rest executed
         (by `executor` when given: provider calls go out from threads here)."""
-        if not tasks:
-            return []
-        began = time.perf_counter()
-        try:
-            return self._run(tasks, label, executor or self.executor)
-        finally:
-            self.counts.seconds[label] = (self.counts.seconds.get(label, 0.0)
-                                          + time.perf_counter() - began)
+        return self.run_together([(tasks, label)], executor)[0]
 
-    def _run(self, tasks: Sequence[Task], label: str, executor: Executor) -> list[Outputs]:
-        known = self.cached(tasks)
-        results: list[Outputs | None] = [known.get(t.key) for t in tasks]
-        bar = self._progress.add_task(label, total=len(tasks))
-        todo: list[int] = []
-        seen: dict[str, int] = {}
-        for i, task in enumerate(tasks):
-            if results[i] is not None:
-                self.counts.add(task.step.name, ran=False)
-                self._progress.advance(bar)
-            elif task.key in seen:
-                continue  # the same work twice in one batch: do it once
-            else:
-                seen[task.key] = i
-                todo.append(i)
-        if todo:
-            jobs = [(self._job(tasks[i]), tasks[i].step.resources) for i in todo]
-            started = now()
-            failure: StepError | None = None
-            outcomes = executor.run(jobs)
-            try:
-                for k, outcome in outcomes:
-                    task = tasks[todo[k]]
-                    if isinstance(outcome, BaseException):
-                        if failure is None:
-                            detail = "".join(traceback.format_exception_only(outcome)).strip()
-                            failure = StepError(f"step {task.step.name} failed for "
-                                                f"{task.scope}: {detail}")
-                        stop = getattr(executor, "cancel_pending", None)
-                        if not callable(stop):
-                            raise failure
-                        # Jobs under way may be paid calls: keep what they bring back.
-                        stop()
-                        continue
-                    results[todo[k]] = self._record(task, outcome, started)
-                    self.counts.add(task.step.name, ran=True)
-                    self._progress.advance(bar)
-                    started = now()
-            except BaseException:
-                # Interrupted (Ctrl-C): keep what the jobs under way bring back, then go.
-                drain = getattr(executor, "drain", None)
-                if callable(drain):
-                    for k, outcome in drain():
-                        if not isinstance(outcome, BaseException):
-                            results[todo[k]] = self._record(tasks[todo[k]], outcome, started)
-                raise
-            finally:
-                close = getattr(outcomes, "close", None)
-                if callable(close):
-                    close()
-            if failure is not None:
-                raise failure
-        for i, task in enumerate(tasks):  # duplicates share the first one's outputs
-            if results[i] is None:
-                results[i] = results[seen[task.key]]
-                self.counts.add(task.step.name, ran=False)
-                self._progress.advance(bar)
-        return [r for r in results if r is not None]
+    def run_together(self, batches: Sequence[Batch],
+                     executor: Executor | None = None) -> list[list[Outputs]]:
+        """Each batch's outputs, as `run` gives them, for batches that do not depend on
+        one another: their misses go to the executor as one submission, so that no worker
+        waits for another batch's last task. Each batch keeps its own progress bar and
+        counts; its `counts.seconds` runs from the start of this call until its own last
+        task is done, so the seconds of batches that ran side by side overlap."""
+        began = time.perf_counter()
+        live = {k: _BatchState(tasks, label, began, self._progress)
+                for k, (tasks, label) in enumerate(batches) if tasks}
+        try:
+            self._run(list(live.values()), executor or self.executor)
+        finally:
+            for batch in live.values():
+                if batch.left:  # stopped short: timed to now
+                    self._clock(batch)
+        return [live[k].outputs() if k in live else [] for k in range(len(batches))]
+
+    def _run(self, batches: list[_BatchState], executor: Executor) -> None:
+        known = self._lookup({key for batch in batches for key in batch.keys})
+        # Cache key -> where its outputs go: the first place runs it, the rest (the same
+        # work again, in this batch or another) share what it makes.
+        waiting: dict[str, list[tuple[_BatchState, int]]] = {}
+        for batch in batches:
+            for i, key in enumerate(batch.keys):
+                if key in known:
+                    self._settle(batch, i, known[key], ran=False)
+                else:
+                    waiting.setdefault(key, []).append((batch, i))
+        if not waiting:
+            return
+        places = list(waiting.values())
+        tasks = [batch.tasks[i] for batch, i in (where[0] for where in places)]
+        jobs = [(self._job(task), task.step.resources) for task in tasks]
+        started = now()
+        failure: StepError | None = None
+        outcomes = executor.run(jobs)
+        try:
+            for k, outcome in outcomes:
+                task = tasks[k]
+                if isinstance(outcome, BaseException):
+                    if failure is None:
+                        detail = "".join(traceback.format_exception_only(outcome)).strip()
+                        failure = StepError(f"step {task.step.name} failed for "
+                                            f"{task.scope}: {detail}")
+                    stop = getattr(executor, "cancel_pending", None)
+                    if not callable(stop):
+                        raise failure
+                    # Jobs under way may be paid calls: keep what they bring back.
+                    stop()
+                    continue
+                outputs = self._record(task, outcome, started)
+                for n, (batch, i) in enumerate(places[k]):
+                    self._settle(batch, i, outputs, ran=n == 0)
+                started = now()
+        except BaseException:
+            # Interrupted (Ctrl-C): keep what the jobs under way bring back, then go.
+            drain = getattr(executor, "drain", None)
+            if callable(drain):
+                for k, outcome in drain():
+                    if not isinstance(outcome, BaseException):
+                        self._record(tasks[k], outcome, started)
+            raise
+        finally:
+            close = getattr(outcomes, "close", None)
+            if callable(close):
+                close()
+        if failure is not None:
+            raise failure
+
+    def _settle(self, batch: _BatchState, index: int, outputs: Outputs, ran: bool) -> None:
+        batch.results[index] = outputs
+        batch.left -= 1
+        self.counts.add(batch.tasks[index].step.name, ran=ran)
+        self._progress.advance(batch.bar)
+        if not batch.left:
+            self._clock(batch)
+
+    def _clock(self, batch: _BatchState) -> None:
+        self.counts.seconds[batch.label] = (self.counts.seconds.get(batch.label, 0.0)
+                                            + time.perf_counter() - batch.began)
 
     def _job(self, task: Task) -> Job:
-        get = self.project.objects.get
+        objects = self.project.objects
         params = dict(task.params)
         if task.seed is not None:
             params["seed"] = task.seed
-        return Job(task.step.name, task.step.function.__module__,
-                   {name: get(d) for name, d in task.inputs.items()}, params)
+        # An earlier run's object is hashed before use, so a corrupt one never becomes
+        # part of a cached output; one this run wrote was hashed as it was written.
+        inputs = {name: objects.get(d, verify=not objects.wrote(d))
+                  for name, d in task.inputs.items()}
+        return Job(task.step.name, task.step.function.__module__, inputs, params)
 
     def _record(self, task: Task, outputs: dict[str, Blob], started: datetime) -> Outputs:
         """Objects first, then one transaction for the provenance: a kill between the

@@ -5,19 +5,18 @@ the takes it uses). Signed with the project's own key, made on first use."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Collection, Mapping
 from typing import Any
 
 import orjson
 
-from shotline.engine.credential_steps import SIGN
+from shotline.engine.credential_steps import SIGN, register_identity
 from shotline.engine.executors import ThreadExecutor
 from shotline.engine.generation import generative
 from shotline.engine.runner import Engine
 from shotline.engine.steps import Task
-from shotline.governance.signing import ensure_identity, identity_folder
+from shotline.governance.signing import ensure_identity
 from shotline.review.takes import selections, take_file, take_outputs, takes_of
 from shotline.store.project import Project
 
@@ -30,11 +29,8 @@ def sign_exports(project: Project, engine: Engine, files: Mapping[str, str],
     `shown` are the pictures the animatic shows (its ingredients are the takes among
     them)."""
     identity = ensure_identity(project.state, project.settings.name)
-    base: dict[str, Any] = {
-        "identity": str(identity_folder(project.state)),
-        # A new key re-signs everything; the key itself never enters a parameter.
-        "signer": hashlib.sha256(identity.chain_pem).hexdigest(),
-    }
+    # The signer (not the key, not where it lives) is what keys a signature.
+    base: dict[str, Any] = {"signer": register_identity(identity.chain_pem, identity.folder)}
     title = project.settings.name
     names: list[str] = []
     tasks: list[Task] = []
