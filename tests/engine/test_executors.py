@@ -57,6 +57,27 @@ def test_process_pool_runs_elsewhere_in_parallel() -> None:
     assert len(pids) == 2  # both workers took jobs
 
 
+def test_a_job_with_big_inputs_runs_here_while_the_pool_works(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sending its bytes to a worker would cost more than the work: the parent, which
+    only waits otherwise, takes the one job with the biggest inputs."""
+    monkeypatch.setattr("shotline.engine.executors.LOCAL_INPUT_BYTES", 1000)
+    batch = jobs(4, sleep=0.2)
+    big = (Job("test-upper", MODULE, {"text": b"x" * 5000}, {"sleep": 0.2}),
+           Resources(cpu=0.5, memory_mb=64))
+    batch.insert(2, big)
+    executor = ProcessExecutor(workers=2)
+    try:
+        results = collect(executor, batch)
+    finally:
+        executor.close()
+    assert results[2]["upper"].data == b"X" * 5000  # type: ignore[index]
+    assert results[2]["pid"].data == str(os.getpid()).encode()  # type: ignore[index]
+    assert sorted(results) == [0, 1, 2, 3, 4]
+    others = {results[k]["pid"].data for k in (0, 1, 3, 4)}  # type: ignore[index]
+    assert str(os.getpid()).encode() not in others
+
+
 def test_process_pool_reports_a_failure_as_an_outcome() -> None:
     executor = ProcessExecutor(workers=2)
     try:

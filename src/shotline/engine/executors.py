@@ -47,8 +47,20 @@ class InlineExecutor:
         pass
 
 
+# A job whose inputs are bigger than this runs in this process while the workers take
+# the rest: its bytes would cost more to send to a worker (and its result to send
+# back) than the work itself, and this process only waits otherwise. The animatic's
+# join is such a job: some hundred MB of segments in, as much out.
+LOCAL_INPUT_BYTES = 32 * 1024 * 1024
+
+
+def _input_bytes(job: Job) -> int:
+    return sum(len(data) for data in job.inputs.values())
+
+
 class ProcessExecutor:
-    """A local pool of worker processes, one per core by default."""
+    """A local pool of worker processes, one per core by default; the one job with the
+    biggest inputs, if they are big, runs in this process meanwhile."""
 
     name = "process"
 
@@ -65,9 +77,17 @@ class ProcessExecutor:
             # forkserver: workers never inherit the parent's threads or database handles.
             context = multiprocessing.get_context("forkserver")
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        sizes = [_input_bytes(job) for job, _ in jobs]
+        local = max(range(len(jobs)), key=sizes.__getitem__)
+        if sizes[local] <= LOCAL_INPUT_BYTES:
+            local = -1
         futures: dict[Future[dict[str, Blob]], int] = {
             self._pool.submit(execute, job): index for index, (job, _) in enumerate(jobs)
+            if index != local
         }
+        if local >= 0:
+            for _, outcome in InlineExecutor().run([jobs[local]]):
+                yield local, outcome
         pending = set(futures)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
