@@ -225,3 +225,26 @@ def test_a_damaged_object_is_not_exported(make_project: Callable[..., Project]) 
         assert not (project.exports / "shots.csv").exists()
     finally:
         project.close()
+
+
+def test_exports_are_never_written_outside_their_folder(
+        make_project: Callable[..., Project], tmp_path_factory: pytest.TempPathFactory) -> None:
+    from shotline.engine.pipeline import materialize
+    from shotline.errors import InputError
+
+    project = make_project()
+    digest = project.objects.put(b"hello")
+    with pytest.raises(InputError, match="outside the exports folder"):
+        materialize(project, {"../escaped.txt": digest})
+    assert not (project.exports.parent / "escaped.txt").exists()
+    # A folder inside exports that leads elsewhere is refused too.
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    project.exports.mkdir(parents=True, exist_ok=True)
+    (project.exports / "boards").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(InputError, match="outside the exports folder"):
+        materialize(project, {"boards/1A.png": digest})
+    assert not any(elsewhere.iterdir())
+    # Within the folder, the file goes out, and a second time nothing is checked again.
+    assert materialize(project, {"notes/hello.txt": digest}) == [
+        project.exports / "notes" / "hello.txt"]
+    assert (project.exports / "notes" / "hello.txt").read_bytes() == b"hello"

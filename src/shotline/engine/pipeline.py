@@ -212,6 +212,7 @@ def _previs(project: Project, engine: Engine, index: list[dict[str, Any]], numbe
              {"aspect": settings.width / settings.height,
               "heights": {c: looks[c].height for c in cast_of[n]}})
         for n in numbers], "stage"), strict=True))
+    drawn = {name: look.to_dict() for name, look in looks.items()}  # once, not per shot
     shots_of: dict[str, list[str]] = {}
     tasks: list[Task] = []
     for number, stages in staged.items():
@@ -220,7 +221,7 @@ def _previs(project: Project, engine: Engine, index: list[dict[str, Any]], numbe
             shots_of.setdefault(number, []).append(shot)
             tasks.append(Task(BOARD, f"shot {shot}", {"stage": digest}, {
                 "width": settings.width, "height": settings.height,
-                "appearances": {c: looks[c].to_dict() for c in cast_of[number]}}))
+                "appearances": {c: drawn[c] for c in cast_of[number]}}))
     boards = dict(zip((t.scope.split(" ", 1)[1] for t in tasks),
                       engine.run(tasks, "boards"), strict=True))
     headings = {n: e["heading"] for e, n in zip(index, numbers, strict=True)}
@@ -513,10 +514,12 @@ def materialize(project: Project, outputs: Outputs) -> list[Path]:
     inside = folder.resolve()
     for name, digest in sorted(outputs.items()):
         target = folder / name
-        if not (inside / name).resolve().is_relative_to(inside):
-            raise InputError(f"refusing to write {name!r} outside the exports folder",
-                             source=str(folder))
         if manifest.get(name) != digest or not target.is_file():
+            # Checked where a file is written (resolving every export's path each run,
+            # thousands of them, was most of a run with nothing to do).
+            if not (inside / name).resolve().is_relative_to(inside):
+                raise InputError(f"refusing to write {name!r} outside the exports folder",
+                                 source=str(folder))
             # What this run wrote goes out through the kernel, unhashed (ObjectStore.wrote
             # says why); an older object is checked on its way out.
             project.objects.copy_to(digest, target, verify=not project.objects.wrote(digest))
