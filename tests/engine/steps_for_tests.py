@@ -4,6 +4,7 @@ remembers what it was given."""
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -24,7 +25,14 @@ def broken(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str, 
     raise RuntimeError("the model fell over")
 
 
+def imported(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str, Blob]:
+    """Whether the module named in params was imported before this step ran."""
+    found = str(params["module"]) in sys.modules
+    return {"imported": Blob(b"yes" if found else b"no", "text/plain")}
+
+
 UPPER = register(Step("test-upper", "1", upper, Resources(cpu=0.5, memory_mb=64)))
+IMPORTED = register(Step("test-imported", "1", imported))
 BROKEN = register(Step("test-broken", "1", broken))
 
 

@@ -78,6 +78,25 @@ def test_a_job_with_big_inputs_runs_here_while_the_pool_works(
     assert str(os.getpid()).encode() not in others
 
 
+def test_process_pool_workers_import_what_they_are_told_as_they_start() -> None:
+    """Slow imports (fpdf, USD) happen as a worker starts, not inside a later task."""
+    module = "tests.engine.warm_module"
+    batch = [(Job("test-imported", MODULE, {}, {"module": module}), Resources())] * 2
+    for warm, expected in (((), b"no"), ((module, "no.such.module"), b"yes")):
+        executor = ProcessExecutor(workers=2, warm=warm)
+        try:
+            outcomes = collect(executor, batch)
+        finally:
+            executor.close()
+        assert {o["imported"].data for o in outcomes.values()} == {expected}  # type: ignore[index]
+
+
+def test_the_pipeline_pool_warms_the_steps_modules() -> None:
+    executor = make_executor("process")
+    assert isinstance(executor, ProcessExecutor)
+    assert {"shotline.boards", "shotline.editorial.usd_stage"} <= set(executor.warm)
+
+
 def test_process_pool_reports_a_failure_as_an_outcome() -> None:
     executor = ProcessExecutor(workers=2)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
@@ -12,6 +13,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
+from contextlib import suppress
 from typing import Any, Protocol
 
 from shotline.engine.steps import Blob, Job, Resources, execute
@@ -58,14 +60,33 @@ def _input_bytes(job: Job) -> int:
     return sum(len(data) for data in job.inputs.values())
 
 
+# What the pipeline's steps import on first use, some of it slow (fpdf and USD take
+# some 0.45 s each): a pool's workers import it as they start, once, rather than in
+# the middle of a later run, on whichever worker a task happens to land.
+PIPELINE_MODULES = (
+    "shotline.engine.builtin", "shotline.engine.previs_steps",
+    "shotline.engine.editorial_steps", "shotline.engine.credential_steps",
+    "shotline.blocking", "shotline.render", "shotline.boards", "shotline.animatic",
+    "shotline.editorial.formats", "shotline.editorial.timeline",
+    "shotline.editorial.usd_stage",
+)
+
+
+def _warm(modules: Sequence[str]) -> None:
+    for name in modules:
+        with suppress(ImportError):  # a module an optional extra lacks: its step says so
+            importlib.import_module(name)
+
+
 class ProcessExecutor:
     """A local pool of worker processes, one per core by default; the one job with the
     biggest inputs, if they are big, runs in this process meanwhile."""
 
     name = "process"
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, warm: Sequence[str] = ()) -> None:
         self.workers = workers or os.cpu_count() or 1
+        self.warm = tuple(warm)  # modules each worker imports as it starts
         self._pool: ProcessPoolExecutor | None = None
 
     def run(self, jobs: Sequence[tuple[Job, Resources]]) -> Iterator[tuple[int, Outcome]]:
@@ -76,7 +97,8 @@ class ProcessExecutor:
         if self._pool is None:
             # forkserver: workers never inherit the parent's threads or database handles.
             context = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                             initializer=_warm, initargs=(self.warm,))
         sizes = [_input_bytes(job) for job, _ in jobs]
         local = max(range(len(jobs)), key=sizes.__getitem__)
         if sizes[local] <= LOCAL_INPUT_BYTES:
@@ -205,7 +227,7 @@ def make_executor(name: str, address: str | None = None) -> Executor:
     if name == "inline":
         return InlineExecutor()
     if name == "process":
-        return ProcessExecutor()
+        return ProcessExecutor(warm=PIPELINE_MODULES)
     if name == "ray":
         return RayExecutor(address)
     raise InputError(f"unknown executor {name!r}; expected one of {', '.join(EXECUTORS)}")

@@ -1,0 +1,1 @@
+"""A module a warmed worker imports as it starts (see test_executors)."""
