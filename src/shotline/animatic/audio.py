@@ -23,7 +23,7 @@ from shotline.animatic.wav import Samples, read_wav, resample, to_channels
 RATE = 48000
 LAYOUT = "mono"
 CHANNELS = 1
-BIT_RATE = 96_000
+BIT_RATE = 64_000  # speech, mono: what broadcasters use for a voice channel
 BLOCK = 1024  # samples per AAC-LC frame
 _QUIET = 1.0 / 32768  # below a 16-bit step counts as silence
 _MERGE_GAP = 8  # frames of silence cheaper to encode than a fresh encoder

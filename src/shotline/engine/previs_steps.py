@@ -183,6 +183,6 @@ STAGE = register(Step("stage", "1", stage_step, Resources(cpu=1, memory_mb=128))
 BOARD = register(Step("board", "1", board_step, Resources(cpu=1, memory_mb=256),
                       provider="previs", model="shotline-previs"))
 CONTACT = register(Step("contact-sheet", "3", contact_step, Resources(cpu=1, memory_mb=512)))
-SCENE_CUT = register(Step("scene-cut", "4", scene_cut_step, Resources(cpu=1, memory_mb=512),
+SCENE_CUT = register(Step("scene-cut", "5", scene_cut_step, Resources(cpu=1, memory_mb=512),
                           provider="espeak-ng", model="temp dialogue"))
 JOIN = register(Step("animatic", "2", join_step, Resources(cpu=1, memory_mb=1024)))
