@@ -12,7 +12,7 @@ import orjson
 from shotline.errors import InputError
 
 
-def _mode_for(path: Path) -> int:
+def mode_for(path: Path) -> int:
     """An existing file keeps its mode; a new one gets what the umask allows."""
     try:
         return path.stat().st_mode & 0o777
@@ -28,7 +28,7 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     if path.is_dir():
         raise InputError("is a folder; expected a file name", source=str(path))
     folder = path.parent
-    mode = _mode_for(path)
+    mode = mode_for(path)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)

@@ -17,9 +17,14 @@ from tests.animatic.media import probe
 W, H = 320, 176
 
 
-def _stream(changes: list[list[tuple[int, int, Planes]]]) -> bytes:
-    """An IDR of a grey picture, then a P frame per entry of ``changes``, each a list of
-    (mb x, mb y, the whole picture to take that macroblock from)."""
+Change = list[tuple[int, int, Planes]]  # (mb x, mb y, the picture to take it from)
+
+
+def _stream(changes: list[Change], rows: dict[int, tuple[int, h264.IntraSlice]] | None = None,
+            moved: list[dict[int, h264.Motion]] | None = None) -> bytes:
+    """An IDR of a grey picture, then a P frame per entry of ``changes``: its raw
+    macroblocks, and for frame n (from 1) the I slice ``rows[n]`` and the motion
+    copies ``moved[n - 1]`` where given."""
     grey: Planes = (np.full((H, W), 120, np.uint8), np.full((H // 2, W // 2), 128, np.uint8),
                     np.full((H // 2, W // 2), 128, np.uint8))
     out_buffer = io.BytesIO()
@@ -35,7 +40,8 @@ def _stream(changes: list[list[tuple[int, int, Planes]]]) -> bytes:
         for n, change in enumerate(changes, 1):
             blocks = sorted((y * headers.width_mbs + x, h264.pcm_block(*planes, x, y))
                             for x, y, planes in change)
-            packet = av.Packet(h264.p_frame(headers, n, blocks))
+            packet = av.Packet(h264.p_frame(headers, n, blocks, (rows or {}).get(n),
+                                            moved[n - 1] if moved else None))
             packet.pts = packet.dts = n
             packet.duration = 1
             packet.time_base = Fraction(1, 24)
@@ -106,7 +112,7 @@ def test_rows_coded_by_libx264_decode_as_they_did_alone() -> None:
     headers = h264.parse_headers(unit)
     coded = h264.intra_slice(unit, headers)
     first = (H // 16 - rows) * (W // 16)
-    p = probe(_stream_with_rows([(first, coded)], [[(0, 0, strip)]]))
+    p = probe(_stream([[(0, 0, strip)], []], rows={1: (first, coded)}))
     assert not p.errors and len(p.frames) == 3
     assert (p.frames[1][-rows * 16:] == alone).all()  # the very same samples
     above = p.frames[1][:-rows * 16]
@@ -114,33 +120,6 @@ def test_rows_coded_by_libx264_decode_as_they_did_alone() -> None:
     assert (above[16:] == p.frames[0][16:-rows * 16]).all()
     assert (above[:16, 16:] == p.frames[0][:16, 16:]).all()
     assert (p.frames[2] == p.frames[1]).all()  # and the next frame copies them
-
-
-def _stream_with_rows(rows: list[tuple[int, h264.IntraSlice]],
-                      pcm: list[list[tuple[int, int, Planes]]]) -> bytes:
-    """Like ``_stream``, with frame 1 also carrying an I slice of bottom rows; the
-    I_PCM blocks of ``pcm[0]`` take their samples from the top of the given planes."""
-    grey: Planes = (np.full((H, W), 120, np.uint8), np.full((H // 2, W // 2), 128, np.uint8),
-                    np.full((H // 2, W // 2), 128, np.uint8))
-    out_buffer = io.BytesIO()
-    with av.open(out_buffer, "w", format="mp4") as out:
-        video = _video_stream(out, 24, W, H)
-        picture = av.VideoFrame.from_ndarray(np.concatenate(
-            [grey[0], grey[1].reshape(-1, W), grey[2].reshape(-1, W)]), format="yuv420p")
-        picture.pts = 0
-        (first,) = video.encode(picture)
-        headers = h264.parse_headers(video.codec_context.extradata or b"")
-        out.mux(first)
-        for n, units in enumerate([rows, []], 1):
-            blocks = sorted((y * headers.width_mbs + x, h264.pcm_block(*planes, x, y))
-                            for x, y, planes in (pcm[0] if n == 1 else []))
-            packet = av.Packet(h264.p_frame(headers, n, blocks, units[0] if units else None))
-            packet.pts = packet.dts = n
-            packet.duration = 1
-            packet.time_base = Fraction(1, 24)
-            packet.stream = video
-            out.mux(packet)
-    return out_buffer.getvalue()
 
 
 def test_changed_macroblocks_must_lie_above_the_rows() -> None:
@@ -183,23 +162,9 @@ def test_moved_macroblocks_copy_exactly_wherever_they_sit() -> None:
         raw = [divmod(int(a), cols)[::-1] for a in rng.choice(rows * cols, 4, replace=False)
                if int(a) not in moved]
         frames.append((moved, raw))
-    out_buffer = io.BytesIO()
-    with av.open(out_buffer, "w", format="mp4") as out:
-        video = _video_stream(out, 24, W, H)
-        picture = av.VideoFrame(W, H, "yuv420p")
-        picture.pts = 0
-        (first,) = video.encode(picture)
-        headers = h264.parse_headers(video.codec_context.extradata or b"")
-        out.mux(first)
-        for n, (moved, raw) in enumerate(frames, 1):
-            blocks = sorted((y * cols + x, h264.pcm_block(*noise, x, y)) for x, y in raw)
-            packet = av.Packet(h264.p_frame(headers, n, blocks, moved=moved))
-            packet.pts = packet.dts = n
-            packet.duration = 1
-            packet.time_base = Fraction(1, 24)
-            packet.stream = video
-            out.mux(packet)
-    p = probe(out_buffer.getvalue())
+    stream = _stream([[(x, y, noise) for x, y in raw] for _, raw in frames],
+                     moved=[motion for motion, _ in frames])
+    p = probe(stream)
     assert not p.errors and len(p.frames) == len(frames) + 1
     for n, (moved, raw) in enumerate(frames, 1):
         expected = p.frames[n - 1].copy()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from itertools import pairwise
 
 import numpy as np
@@ -167,6 +168,9 @@ def test_a_strip_codes_the_same_after_other_strips() -> None:
     used.code(second, headers)
     used.code(strip(), headers)
     assert alone is not None and used.code(first, headers) == alone
+    # Picture parameters the segment does not share: its bits would mean something
+    # else there, so there is no slice to take (the rows go raw instead).
+    assert used.code(first, dataclasses.replace(headers, pps=b"\x68\xee")) is None
 
 
 def test_the_frames_field_is_copied_from_its_atlas_tile() -> None:

@@ -102,7 +102,7 @@ def test_signing_refuses_where_the_key_was_not_registered(
         make_project: Callable[..., Project]) -> None:
     project = make_project()
     identity = ensure_identity(project.state, project.settings.name)
-    signer = register_identity(identity.chain_pem, identity.folder)  # here, not in workers
+    signer = register_identity(identity)  # here, not in workers
     board = render_board(320, 180)
     job = Job(SIGN.name, SIGN.function.__module__, {"asset": board}, {
         "signer": signer, "kind": "previs", "title": "board", "media_type": "image/png"})

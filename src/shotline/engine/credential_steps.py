@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from shotline.engine.steps import Blob, Resources, Step, register
 
+if TYPE_CHECKING:
+    from shotline.governance.signing import SigningIdentity
+
 Kind = Literal["previs", "generated", "composite"]
 
-# Signer -> the folder of its identity, for this process only. Tasks name the signer, not
-# the folder: a moved or copied project keeps its signatures' cache keys, and a process
-# that was never handed the key (a worker) cannot sign by accident.
-_IDENTITIES: dict[str, Path] = {}
+# Signer -> its identity (loaded and checked once), for this process only. Tasks name
+# the signer, not where its key lives: a moved or copied project keeps its signatures'
+# cache keys, and a process that was never handed the key (a worker) cannot sign.
+_IDENTITIES: dict[str, SigningIdentity] = {}
 
 
 def signer_of(chain_pem: bytes) -> str:
@@ -27,27 +29,23 @@ def signer_of(chain_pem: bytes) -> str:
     return hashlib.sha256(chain_pem).hexdigest()
 
 
-def register_identity(chain_pem: bytes, folder: Path) -> str:
-    """Let this process's sign steps sign with the identity in folder; its signer."""
-    signer = signer_of(chain_pem)
-    _IDENTITIES[signer] = folder
+def register_identity(identity: SigningIdentity) -> str:
+    """Let this process's sign steps sign with ``identity``; its signer."""
+    signer = signer_of(identity.chain_pem)
+    _IDENTITIES[signer] = identity
     return signer
 
 
 def sign_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[str, Blob]:
     from shotline.governance.credentials import Claim, Ingredient, sign_asset
-    from shotline.governance.signing import SigningIdentityError, load_identity
+    from shotline.governance.signing import SigningIdentityError
 
     signer = str(params["signer"])
-    folder = _IDENTITIES.get(signer)
-    if folder is None:
+    identity = _IDENTITIES.get(signer)
+    if identity is None:
         raise SigningIdentityError(
             f"no signing identity {signer[:12]} in this process: signing runs only in the "
             "process that registered the project's key, never on workers")
-    identity = load_identity(folder)
-    if signer_of(identity.chain_pem) != signer:
-        raise SigningIdentityError("the signing identity changed during the run",
-                                   source=str(folder))
     ingredients = tuple(
         Ingredient(str(i["title"]), str(i["media_type"]), inputs[str(i["input"])],
                    i.get("relationship"))

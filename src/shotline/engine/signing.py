@@ -30,7 +30,7 @@ def sign_exports(project: Project, engine: Engine, files: Mapping[str, str],
     them)."""
     identity = ensure_identity(project.state, project.settings.name)
     # The signer (not the key, not where it lives) is what keys a signature.
-    base: dict[str, Any] = {"signer": register_identity(identity.chain_pem, identity.folder)}
+    base: dict[str, Any] = {"signer": register_identity(identity)}
     title = project.settings.name
     names: list[str] = []
     tasks: list[Task] = []

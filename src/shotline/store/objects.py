@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from shotline.errors import InputError
-from shotline.files import _mode_for
+from shotline.files import mode_for
 
 _CHUNK = 1 << 20  # bytes per read when an object is copied through this process
 
@@ -77,7 +77,7 @@ class ObjectStore:
         reflink where the filesystem shares extents."""
         if target.is_dir():
             raise InputError("is a folder; expected a file name", source=str(target))
-        mode = _mode_for(target)
+        mode = mode_for(target)
         try:
             with self._open(digest) as source:
                 target.parent.mkdir(parents=True, exist_ok=True)
