@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -47,3 +51,30 @@ def test_the_showcase_writes_every_example(tmp_path: Path) -> None:
     assert len(written) >= 12
     for path in written:
         assert Image.open(path).size == (960, 540)
+
+
+ENCODE_IN_A_FRESH_PROCESS = """
+import hashlib, os, sys
+import numpy as np
+from shotline.render.png import encode_grey, encode_rgb
+junk = [os.urandom(n) for n in range(1000, 400_000, 7_919)]  # memory left dirty
+del junk
+rng = np.random.default_rng(11)
+bgra = rng.integers(0, 4, (90, 160, 4), dtype=np.uint8) * 60
+bgra[20:50] = 0
+sys.stdout.write(hashlib.sha256(encode_rgb(bgra) + encode_grey(bgra[:, :, 1].copy())).hexdigest())
+"""
+
+
+def test_the_same_pixels_make_the_same_bytes_in_any_process() -> None:
+    """Frames are content-addressed: the bytes may depend on the pixels alone, not on
+    what the process did before or on memory the encoder did not set."""
+    rng = np.random.default_rng(11)
+    bgra = rng.integers(0, 4, (90, 160, 4), dtype=np.uint8) * 60
+    bgra[20:50] = 0
+    here = hashlib.sha256(encode_rgb(bgra) + encode_grey(bgra[:, :, 1].copy())).hexdigest()
+    for perturb in ("0", "85", "170"):
+        env = {**os.environ, "MALLOC_PERTURB_": perturb}
+        there = subprocess.run([sys.executable, "-c", ENCODE_IN_A_FRESH_PROCESS], env=env,
+                               capture_output=True, text=True, check=True).stdout
+        assert there == here, perturb

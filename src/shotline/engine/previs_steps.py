@@ -180,7 +180,8 @@ def join_step(inputs: Mapping[str, bytes], params: Mapping[str, Any]) -> dict[st
 
 
 STAGE = register(Step("stage", "1", stage_step, Resources(cpu=1, memory_mb=128)))
-BOARD = register(Step("board", "1", board_step, Resources(cpu=1, memory_mb=256),
+# "2": PNGs deflated by zlib, whose bytes depend on the pixels alone.
+BOARD = register(Step("board", "2", board_step, Resources(cpu=1, memory_mb=256),
                       provider="previs", model="shotline-previs"))
 CONTACT = register(Step("contact-sheet", "3", contact_step, Resources(cpu=1, memory_mb=512)))
 SCENE_CUT = register(Step("scene-cut", "5", scene_cut_step, Resources(cpu=1, memory_mb=512),

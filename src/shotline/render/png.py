@@ -1,9 +1,11 @@
 """PNG encoding, tuned for speed over size.
 
 Scanlines are written unfiltered and deflated at level 1: on flat fills and smooth
-ramps PNG's filters buy little size for their cost. When the optional ``isal``
-package is installed its deflate (ISA-L, same zlib format, five times faster) is
-used; otherwise the standard library's zlib.
+ramps PNG's filters buy little size for their cost. The deflate is the standard
+library's zlib, whose output is a function of its input alone. Frames are
+content-addressed, so a faster deflate that promises less (ISA-L's output may vary
+with the CPU's instruction set) would let a resumed run or a farm worker store a
+different object for the same frame, and redo everything downstream of it.
 
 Runs of all-black rows (most of a pose image) are not compressed each time: each
 run is spliced in as deflate blocks made once per run length and kept. Every
@@ -12,12 +14,10 @@ segment ends with a full flush, so no back-reference crosses into another.
 
 from __future__ import annotations
 
-import importlib
 import struct
 import threading
 import zlib
 from functools import lru_cache
-from types import ModuleType
 
 import numpy as np
 import numpy.typing as npt
@@ -29,17 +29,6 @@ _FINAL_BLOCK = b"\x03\x00"  # an empty, final, fixed-Huffman block
 _LEVEL = 1
 
 
-def _load_codec() -> ModuleType:
-    try:
-        return importlib.import_module("isal.isal_zlib")
-    except ImportError:
-        return zlib
-
-
-_codec = _load_codec()
-DEFLATE = "isal" if _codec is not zlib else "zlib"  # which one this process uses
-
-
 def _chunk(kind: bytes, data: bytes) -> bytes:
     crc = zlib.crc32(data, zlib.crc32(kind)) & 0xFFFFFFFF
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
@@ -47,8 +36,8 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 def _raw_deflate(data: memoryview) -> bytes:
     """Raw deflate blocks ending on a full flush, to be spliced with others."""
-    co = _codec.compressobj(_LEVEL, zlib.DEFLATED, -15)
-    return bytes(co.compress(data)) + bytes(co.flush(zlib.Z_FULL_FLUSH))
+    co = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+    return co.compress(data) + co.flush(zlib.Z_FULL_FLUSH)
 
 
 @lru_cache(maxsize=64)
@@ -60,7 +49,7 @@ def _deflate(rows: U8) -> bytes:
     """The zlib stream of ``rows`` (one scanline each, filter byte included)."""
     blank: npt.NDArray[np.bool_] = np.logical_not(rows.any(axis=1))
     if not blank.any():
-        return bytes(_codec.compress(rows.data, _LEVEL))
+        return zlib.compress(rows.data, _LEVEL)
     parts = [_ZLIB_HEADER]
     row_bytes = rows.shape[1]
     edges = np.flatnonzero(np.diff(blank.astype(np.int8))) + 1
