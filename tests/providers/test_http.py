@@ -3,8 +3,11 @@ idempotency key, errors that carry the provider's message and never a secret."""
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
+import gzip
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -289,6 +292,98 @@ def test_a_body_larger_than_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch
         with pytest.raises(ProviderError, match="larger than"):
             api.request("GET", "/big")
         assert api.request("GET", "/fits").content == b"y" * 64
+
+
+@contextmanager
+def raw_server(answer: Callable[[socket.socket], None]) -> Iterator[str]:
+    """A server that writes whatever `answer` writes on the socket, for answers the
+    well-behaved fake server cannot give (lying lengths, endless chunked bodies)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)  # the request; these tests send one small GET
+            with contextlib.suppress(OSError):  # the client hung up, as it should
+                answer(conn)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        listener.close()
+        thread.join(10)
+
+
+def test_a_declared_length_over_the_limit_is_refused_before_the_body(
+        monkeypatch: pytest.MonkeyPatch, waits: list[float]) -> None:
+    """The body never comes: had the client started reading it, it would time out."""
+    monkeypatch.setattr(http, "MAX_BODY", 1024)
+
+    def answer(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\nxx")
+        time.sleep(3)
+
+    with raw_server(answer) as url, pytest.raises(ProviderError, match="larger than") as caught:
+        client(url, waits, retries=0, timeout_s=2.0).request("GET", "/big")
+    assert "no answer" not in str(caught.value)
+
+
+def test_an_endless_body_without_a_length_is_cut_off_at_the_limit(
+        monkeypatch: pytest.MonkeyPatch, waits: list[float]) -> None:
+    monkeypatch.setattr(http, "MAX_BODY", 64 * 1024)
+    sent = [0]
+    total = 256 * 1024 * 1024
+
+    def answer(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+        chunk = b"%x\r\n" % 65536 + b"z" * 65536 + b"\r\n"
+        while sent[0] < total:
+            conn.sendall(chunk)
+            sent[0] += 65536
+        conn.sendall(b"0\r\n\r\n")
+
+    with raw_server(answer) as url, pytest.raises(ProviderError, match="larger than"):
+        client(url, waits, retries=0, timeout_s=5.0).request("GET", "/endless")
+    assert sent[0] < total // 4  # the client stopped reading; socket buffers hold the rest
+
+
+def test_a_compressed_answer_is_measured_unpacked(monkeypatch: pytest.MonkeyPatch,
+                                                  waits: list[float]) -> None:
+    """A few kilobytes of gzip that unpack to megabytes (a zip bomb) are refused; an
+    ordinary gzip answer reads as its plain bytes."""
+    monkeypatch.setattr(http, "MAX_BODY", 1024 * 1024)
+    bomb = gzip.compress(bytes(8 * 1024 * 1024))
+    assert len(bomb) < 16 * 1024
+    small = gzip.compress(b'{"ok": true}')
+    with serving(script(Reply(200, bomb, {"Content-Encoding": "gzip"}),
+                        Reply(200, small, {"Content-Encoding": "gzip",
+                                           "Content-Type": "application/json"}))) as service:
+        api = client(service.url, waits)
+        with pytest.raises(ProviderError, match="larger than"):
+            api.request("GET", "/bomb")
+        answer = api.request("GET", "/small")
+    assert answer.content == b'{"ok": true}' and answer.json() == {"ok": True}
+    assert "content-encoding" not in answer.headers
+
+
+def test_a_broken_compressed_answer_is_a_clear_error(waits: list[float]) -> None:
+    broken = Reply(200, b"not gzip at all", {"Content-Encoding": "gzip"})
+    with serving(script(broken)) as service, \
+            pytest.raises(ProviderError, match="cannot be decoded"):
+        client(service.url, waits).request("GET", "/x")
+
+
+def test_a_huge_error_body_is_read_only_in_part(monkeypatch: pytest.MonkeyPatch,
+                                               waits: list[float]) -> None:
+    monkeypatch.setattr(http, "ERROR_BODY", 1024)
+    long = Reply(400, {"error": {"message": "bad " + "x" * 100_000}})
+    with serving(script(long)) as service, pytest.raises(ProviderError) as caught:
+        client(service.url, waits).request("GET", "/x")
+    assert caught.value.status == 400 and "bad xxx" in str(caught.value)
+    assert len(str(caught.value)) < 400
 
 
 def test_close_then_use_again(waits: list[float]) -> None:

@@ -18,6 +18,9 @@ from shotline.providers.protocols import ProviderConfig, ProviderError
 RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 529})
 MAX_WAIT_S = 60.0  # a Retry-After longer than this is not waited for
 MAX_BODY = 512 * 1024 * 1024  # a provider answer larger than this is refused
+ERROR_BODY = 64 * 1024  # of an error's body, enough for any provider's message
+# Headers that describe the bytes on the wire, not the decoded body kept in memory.
+_WIRE_ONLY = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 
 def retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
@@ -61,6 +64,36 @@ def _detail(response: httpx.Response) -> str:
             if isinstance(body.get(key), str):
                 return str(body[key])[:300]
     return response.text[:300].strip()
+
+
+def _read_capped(response: httpx.Response, cap: int) -> tuple[bytes, bool]:
+    """At most ``cap`` bytes of the decoded body, and whether that was all of it. The
+    body is counted as it arrives, after decompression: a declared length can lie and
+    a small gzip can unpack to gigabytes, so neither is trusted."""
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > cap:
+            chunks.append(chunk[:len(chunk) - (size - cap)])
+            return b"".join(chunks), False
+        chunks.append(chunk)
+    return b"".join(chunks), True
+
+
+def _declared_length(response: httpx.Response) -> int | None:
+    value = response.headers.get("content-length", "")
+    if response.headers.get("content-encoding") or not value.isdigit():
+        return None  # compressed: the decoded size is what counts, and it is unknown
+    return int(value)
+
+
+def _buffered(response: httpx.Response, body: bytes) -> httpx.Response:
+    """The answer with its (decoded) body in memory, as adapters read it."""
+    headers = [(k, v) for k, v in response.headers.multi_items()
+               if k.lower() not in _WIRE_ONLY]
+    return httpx.Response(response.status_code, headers=headers, content=body,
+                          request=response.request)
 
 
 @dataclass
@@ -121,7 +154,7 @@ class HttpClient:
             if self.sign is not None:
                 self.sign(request)
             try:
-                response = self._http().send(request)
+                response = self._receive(request)
             except httpx.TimeoutException:
                 if last:
                     raise ProviderError(name, f"no answer within {self.config.timeout_s:g} s "
@@ -134,10 +167,10 @@ class HttpClient:
                                         f"{type(exc).__name__}", retryable=True) from None
                 self.sleep(self._wait(attempt, None))
                 continue
+            except httpx.DecodingError:
+                raise ProviderError(name, f"the answer to {method} {path} cannot be "
+                                    "decoded (a broken content encoding)") from None
             if response.status_code < 400:
-                if len(response.content) > MAX_BODY:
-                    raise ProviderError(name, "the answer is larger than "
-                                        f"{MAX_BODY // (1024 * 1024)} MiB")
                 return response
             retryable = response.status_code in RETRY_STATUS
             if not retryable or last:
@@ -153,6 +186,27 @@ class HttpClient:
                                     retryable=True)
             self.sleep(wait)
         raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _receive(self, request: httpx.Request) -> httpx.Response:
+        """Send and read the answer, refusing one larger than MAX_BODY before it is all
+        in memory; an error's body is cut to ERROR_BODY."""
+        response = self._http().send(request, stream=True)
+        try:
+            ok = response.status_code < 400
+            cap = MAX_BODY if ok else ERROR_BODY
+            declared = _declared_length(response)
+            if ok and declared is not None and declared > cap:
+                raise self._too_large()
+            body, whole = _read_capped(response, cap)
+            if ok and not whole:
+                raise self._too_large()
+        finally:
+            response.close()
+        return _buffered(response, body)
+
+    def _too_large(self) -> ProviderError:
+        return ProviderError(self.config.name, "the answer is larger than "
+                             f"{MAX_BODY // (1024 * 1024)} MiB")
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self.request(method, path, **kwargs)
