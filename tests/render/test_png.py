@@ -53,28 +53,30 @@ def test_the_showcase_writes_every_example(tmp_path: Path) -> None:
         assert Image.open(path).size == (960, 540)
 
 
-ENCODE_IN_A_FRESH_PROCESS = """
-import hashlib, os, sys
-import numpy as np
-from shotline.render.png import encode_grey, encode_rgb
+def fingerprint() -> str:
+    """The sha256 of a colour and a grey PNG of one fixed frame with blank rows."""
+    rng = np.random.default_rng(11)
+    bgra = rng.integers(0, 4, (90, 160, 4), dtype=np.uint8) * 60
+    bgra[20:50] = 0
+    return hashlib.sha256(encode_rgb(bgra) + encode_grey(bgra[:, :, 1].copy())).hexdigest()
+
+
+IN_A_FRESH_PROCESS = """
+import os, sys
 junk = [os.urandom(n) for n in range(1000, 400_000, 7_919)]  # memory left dirty
 del junk
-rng = np.random.default_rng(11)
-bgra = rng.integers(0, 4, (90, 160, 4), dtype=np.uint8) * 60
-bgra[20:50] = 0
-sys.stdout.write(hashlib.sha256(encode_rgb(bgra) + encode_grey(bgra[:, :, 1].copy())).hexdigest())
+from tests.render.test_png import fingerprint
+sys.stdout.write(fingerprint())
 """
 
 
 def test_the_same_pixels_make_the_same_bytes_in_any_process() -> None:
     """Frames are content-addressed: the bytes may depend on the pixels alone, not on
     what the process did before or on memory the encoder did not set."""
-    rng = np.random.default_rng(11)
-    bgra = rng.integers(0, 4, (90, 160, 4), dtype=np.uint8) * 60
-    bgra[20:50] = 0
-    here = hashlib.sha256(encode_rgb(bgra) + encode_grey(bgra[:, :, 1].copy())).hexdigest()
+    here = fingerprint()
+    root = Path(__file__).resolve().parents[2]
     for perturb in ("0", "85", "170"):
         env = {**os.environ, "MALLOC_PERTURB_": perturb}
-        there = subprocess.run([sys.executable, "-c", ENCODE_IN_A_FRESH_PROCESS], env=env,
+        there = subprocess.run([sys.executable, "-c", IN_A_FRESH_PROCESS], env=env, cwd=root,
                                capture_output=True, text=True, check=True).stdout
         assert there == here, perturb
